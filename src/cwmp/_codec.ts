@@ -1,0 +1,377 @@
+/**
+ * The generic half of the codec: reads and writes any {@linkcode Fields}
+ * description. The decoder turns elements into a raw tree (strings at the
+ * leaves) and lets a zod schema compiled from the same description check and
+ * convert it; the encoder writes XML straight from typed values.
+ */
+import { z } from "zod";
+import { CwmpFault } from "./faults.ts";
+import type { DecodeLimits } from "./limits.ts";
+import { XSI_NS } from "./namespaces.ts";
+import type {
+  Field,
+  Fields,
+  ParameterValueStruct,
+  ValueType,
+} from "./schema.ts";
+import { attribute, type XmlElement } from "./_xml.ts";
+import { escapeXml } from "./xml_escape.ts";
+import { normalizeXsiType, XSI_TYPES } from "./value_types.ts";
+
+type Raw = string | undefined | Raw[] | { [key: string]: Raw };
+
+// ---------------------------------------------------------------- decoding
+
+/**
+ * Reads the fields of `element` and validates them; throws a 9003
+ * {@linkcode CwmpFault} naming the offending element on any problem.
+ */
+export function decodeFields<T>(
+  fields: Fields,
+  element: XmlElement,
+  limits: DecodeLimits,
+): T {
+  const raw = readFields(fields, element, limits);
+  const result = schemaFor(fields).safeParse(raw);
+  if (result.success) return result.data as T;
+  const issue = result.error.issues[0];
+  throw CwmpFault.decode(
+    "invalid_arguments",
+    `${xmlPath(fields, issue.path)}: ${issue.message}`,
+  );
+}
+
+function readFields(
+  fields: Fields,
+  element: XmlElement,
+  limits: DecodeLimits,
+): { [key: string]: Raw } {
+  const out: { [key: string]: Raw } = {};
+  for (const key in fields) {
+    const f = fields[key];
+    if (f.repeated) {
+      const items = element.children.filter((c) => c.name === f.xml);
+      checkCount(items.length, limits);
+      out[key] = items.map((c) => readValue(f.type, c, limits));
+    } else {
+      const child = element.children.find((c) => c.name === f.xml);
+      out[key] = child ? readValue(f.type, child, limits) : f.default;
+    }
+  }
+  return out;
+}
+
+function readValue(
+  type: ValueType,
+  element: XmlElement,
+  limits: DecodeLimits,
+): Raw {
+  switch (type.kind) {
+    case "string":
+    case "number":
+    case "boolean":
+    case "dateTime":
+    case "base64":
+      return element.text;
+    case "parameterValueStruct": {
+      const name = element.children.find((c) => c.name === "Name");
+      const value = element.children.find((c) => c.name === "Value");
+      const xsiType = value ? xsiTypeOf(value) : undefined;
+      const raw: { [key: string]: Raw } = {
+        name: name?.text,
+        value: value?.text,
+      };
+      if (xsiType !== undefined) raw.type = normalizeXsiType(xsiType);
+      return raw;
+    }
+    case "struct":
+      return readFields(type.fields, element, limits);
+    case "array": {
+      checkCount(element.children.length, limits);
+      return element.children.map((c) => readValue(type.item, c, limits));
+    }
+    case "choice": {
+      const xsiType = xsiTypeOf(element);
+      const variant = xsiType === undefined ? undefined : localName(xsiType);
+      if (variant === undefined || !Object.hasOwn(type.variants, variant)) {
+        return { type: variant };
+      }
+      return {
+        type: variant,
+        ...readFields(type.variants[variant], element, limits),
+      };
+    }
+  }
+}
+
+function checkCount(count: number, limits: DecodeLimits): void {
+  if (count > limits.maxArrayItems) {
+    throw CwmpFault.decode(
+      "too_large",
+      `More than ${limits.maxArrayItems} entries in one list`,
+    );
+  }
+}
+
+function xsiTypeOf(element: XmlElement): string | undefined {
+  return attribute(element, "type", XSI_NS) ?? attribute(element, "type");
+}
+
+function localName(qname: string): string {
+  return qname.slice(qname.indexOf(":") + 1);
+}
+
+/** Turns a zod issue path into the XML names an integrator recognises. */
+function xmlPath(fields: Fields, path: readonly PropertyKey[]): string {
+  const parts: string[] = [];
+  let current: Fields | undefined = fields;
+  let type: ValueType | undefined;
+  for (const segment of path) {
+    if (typeof segment === "number") {
+      parts[parts.length - 1] += `[${segment}]`;
+      if (type?.kind === "array") type = type.item;
+      continue;
+    }
+    const f: Field | undefined = current?.[segment as string];
+    if (!f) {
+      parts.push(String(segment));
+      current = undefined;
+      continue;
+    }
+    parts.push(f.xml);
+    type = f.type;
+    current = type.kind === "struct" ? type.fields : undefined;
+    if (type.kind === "array" && type.item.kind === "struct") {
+      current = type.item.fields;
+    }
+  }
+  return parts.join(".") || "arguments";
+}
+
+// -------------------------------------------------------- zod compilation
+
+const schemaCache = new WeakMap<Fields, z.ZodType>();
+
+function schemaFor(fields: Fields): z.ZodType {
+  let schema = schemaCache.get(fields);
+  if (!schema) {
+    schema = fieldsSchema(fields);
+    schemaCache.set(fields, schema);
+  }
+  return schema;
+}
+
+const MISSING = "required element is missing";
+
+function fieldsSchema(fields: Fields): z.ZodObject {
+  const shape: Record<string, z.ZodType> = {};
+  for (const key in fields) {
+    const f = fields[key];
+    let schema = valueSchema(f.type);
+    if (f.repeated) {
+      schema = z.array(schema).min(
+        f.repeated.min,
+        `at least ${f.repeated.min} ${f.xml} element(s) required`,
+      ).max(f.repeated.max);
+    }
+    shape[key] = f.optional ? schema.optional() : schema;
+  }
+  return z.object(shape);
+}
+
+const INTEGER = /^[+-]?\d+$/;
+// xsd:dateTime lexical form; the year may have more than four digits.
+const DATE_TIME =
+  /^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?$/;
+const BASE64 = /^[A-Za-z0-9+/=\s]*$/;
+
+function text(): z.ZodString {
+  return z.string({
+    error: (issue) => issue.input === undefined ? MISSING : "not text",
+  });
+}
+
+function valueSchema(type: ValueType): z.ZodType {
+  switch (type.kind) {
+    case "string": {
+      let s: z.ZodType<string> = text();
+      if (type.max !== undefined) {
+        s = (s as z.ZodString).max(
+          type.max,
+          `longer than ${type.max} characters`,
+        );
+      }
+      if (type.values) {
+        const values = type.values;
+        s = s.refine(
+          (v) => values.includes(v),
+          `not one of ${values.join(", ")}`,
+        );
+      }
+      return s;
+    }
+    case "number": {
+      const { min, max, values } = type;
+      return text().trim().regex(INTEGER, "not an integer").transform(Number)
+        .refine((n) => n >= min && n <= max, `outside ${min}..${max}`)
+        .refine(
+          (n) => !values || values.includes(n),
+          `not one of ${values?.join(", ")}`,
+        );
+    }
+    case "boolean":
+      return text().trim().refine(
+        (s) => s === "true" || s === "false" || s === "1" || s === "0",
+        "not a boolean (true, false, 1 or 0)",
+      ).transform((s) => s === "true" || s === "1");
+    case "dateTime":
+      return text().trim().regex(DATE_TIME, "not an xsd:dateTime");
+    case "base64":
+      return text().regex(BASE64, "not base64").transform((s) =>
+        s.replace(/\s+/g, "")
+      );
+    case "parameterValueStruct":
+      return z.object({
+        name: text().max(256, "longer than 256 characters"),
+        value: text(),
+        type: z.string().optional(),
+      });
+    case "struct":
+      return z.union([fieldsSchema(type.fields)], {
+        error: (issue) => issue.input === undefined ? MISSING : "not a struct",
+      });
+    case "array": {
+      const item = valueSchema(type.item);
+      return z.array(item, {
+        error: (issue) => issue.input === undefined ? MISSING : "not an array",
+      }).min(type.min, `at least ${type.min} entries required`)
+        .max(type.max, `at most ${type.max} entries allowed`);
+    }
+    case "choice": {
+      const [first, ...rest] = Object.entries(type.variants).map((
+        [name, fields],
+      ) => fieldsSchema(fields).extend({ type: z.literal(name) }));
+      const names = Object.keys(type.variants).join(", ");
+      return z.discriminatedUnion(
+        "type",
+        [first, ...rest],
+        { error: `xsi:type must be one of ${names}` },
+      );
+    }
+  }
+}
+
+// ---------------------------------------------------------------- encoding
+
+/**
+ * Writes the child elements for `fields` from `value`. Throws a `TypeError`
+ * or `RangeError` naming the field when the value does not fit its type: that
+ * is a bug in the caller, never something a peer can cause.
+ */
+export function encodeFields(
+  fields: Fields,
+  value: Record<string, unknown>,
+): string {
+  let out = "";
+  for (const key in fields) {
+    const f = fields[key];
+    const v = value[key];
+    if (v === undefined) {
+      if (f.optional || f.repeated) continue;
+      throw new TypeError(`Cannot encode: ${f.xml} is missing`);
+    }
+    if (f.repeated) {
+      for (const item of v as unknown[]) {
+        out += encodeValue(f.type, f.xml, item);
+      }
+    } else {
+      out += encodeValue(f.type, f.xml, v);
+    }
+  }
+  return out;
+}
+
+function encodeValue(type: ValueType, name: string, v: unknown): string {
+  switch (type.kind) {
+    case "string":
+    case "dateTime":
+    case "base64": {
+      if (typeof v !== "string") {
+        throw new TypeError(`Cannot encode: ${name} must be a string`);
+      }
+      if (
+        type.kind === "string" && type.max !== undefined && v.length > type.max
+      ) {
+        throw new RangeError(
+          `Cannot encode: ${name} is longer than ${type.max} characters`,
+        );
+      }
+      return `<${name}>${escapeXml(v)}</${name}>`;
+    }
+    case "number":
+      if (
+        typeof v !== "number" || !Number.isInteger(v) || v < type.min ||
+        v > type.max
+      ) {
+        throw new RangeError(
+          `Cannot encode: ${name} must be an integer in ${type.min}..${type.max}`,
+        );
+      }
+      return `<${name}>${v}</${name}>`;
+    case "boolean":
+      if (typeof v !== "boolean") {
+        throw new TypeError(`Cannot encode: ${name} must be a boolean`);
+      }
+      return v ? `<${name}>true</${name}>` : `<${name}>false</${name}>`;
+    case "parameterValueStruct":
+      return encodeParameterValue(name, v as ParameterValueStruct);
+    case "struct":
+      return `<${name}>${
+        encodeFields(type.fields, v as Record<string, unknown>)
+      }</${name}>`;
+    case "array": {
+      const items = v as readonly unknown[];
+      let out =
+        `<${name} soap-enc:arrayType="${type.arrayType}[${items.length}]">`;
+      for (const item of items) {
+        out += encodeValue(type.item, type.itemName, item);
+      }
+      return out + `</${name}>`;
+    }
+    case "choice": {
+      const op = v as { type: string };
+      const fields = type.variants[op.type];
+      if (!fields) {
+        throw new TypeError(
+          `Cannot encode: ${name} has unknown type ${op.type}`,
+        );
+      }
+      return `<${name} xsi:type="cwmp:${op.type}">${
+        encodeFields(fields, op as Record<string, unknown>)
+      }</${name}>`;
+    }
+  }
+}
+
+function encodeParameterValue(
+  element: string,
+  p: ParameterValueStruct,
+): string {
+  const type = p.type ?? "string";
+  const xsiType = XSI_TYPES[type as keyof typeof XSI_TYPES];
+  if (xsiType === undefined) {
+    throw new TypeError(
+      `Cannot encode: ${p.name} has unknown value type ${type}`,
+    );
+  }
+  if (p.name.length > 256) {
+    throw new RangeError(
+      `Cannot encode: parameter name longer than 256 characters`,
+    );
+  }
+  return `<${element}><Name>${
+    escapeXml(p.name)
+  }</Name><Value xsi:type="${xsiType}">${
+    escapeXml(p.value)
+  }</Value></${element}>`;
+}

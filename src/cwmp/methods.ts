@@ -1,0 +1,507 @@
+/**
+ * Every CWMP method as data: its arguments, its response and the namespace
+ * that introduced it. Element names, order, lengths and enumerations follow
+ * the BBF schemas cwmp-1-0.xsd … cwmp-1-4.xsd.
+ *
+ * @module
+ */
+import type { CwmpNamespaceName } from "./namespaces.ts";
+import {
+  field,
+  type Fields,
+  type FieldsOf,
+  optional,
+  repeated,
+  type RequiredField,
+  type StringType,
+  type StructType,
+  t,
+} from "./schema.ts";
+
+/** A method's request and response arguments and where it was introduced. */
+export interface MethodSpec {
+  /** The oldest CWMP namespace whose schema defines the method. */
+  readonly since: CwmpNamespaceName;
+  /** Arguments of the request. */
+  readonly request: Fields;
+  /** Arguments of the response. */
+  readonly response: Fields;
+}
+
+const commandKey = t.string(32);
+const parameterKey = t.string(32);
+const path = t.string(256);
+const url256 = t.string(256);
+const fileType = t.string(64);
+const unsignedInt = t.unsignedInt();
+const status = t.int([0, 1]);
+const notification = t.int([0, 1, 2, 3, 4, 5, 6]);
+const transferState = t.int([1, 2, 3]);
+// Real ACSes leave out empty credentials and names in transfer requests; the
+// decoder fills in the empty value instead of faulting (the encoder always
+// writes them, as the schema requires).
+const empty = { default: "" } as const;
+
+const accessList = t.stringArray(64);
+
+const parameterValueList = t.array(
+  "ParameterValueStruct",
+  "cwmp:ParameterValueStruct",
+  t.parameterValueStruct(),
+);
+
+/** DeviceIdStruct: who the CPE is. */
+export const DeviceIdStruct: StructType<{
+  readonly manufacturer: RequiredField<StringType>;
+  readonly oui: RequiredField<StringType>;
+  readonly productClass: RequiredField<StringType>;
+  readonly serialNumber: RequiredField<StringType>;
+}> = t.struct({
+  manufacturer: field("Manufacturer", t.string(64)),
+  oui: field("OUI", t.string(6)),
+  productClass: field("ProductClass", t.string(64)),
+  serialNumber: field("SerialNumber", t.string(64)),
+});
+
+/** EventStruct: one event code with its CommandKey. */
+export const EventStruct: StructType<{
+  readonly eventCode: RequiredField<StringType>;
+  readonly commandKey: RequiredField<StringType>;
+}> = t.struct({
+  eventCode: field("EventCode", t.string(64)),
+  commandKey: field("CommandKey", commandKey),
+});
+
+const transferCompleteFault = t.struct({
+  faultCode: field("FaultCode", unsignedInt),
+  faultString: field("FaultString", t.string(256)),
+});
+
+const deploymentUnitFault = t.struct({
+  faultCode: field("FaultCode", unsignedInt),
+  faultString: optional("FaultString", t.string()),
+});
+
+const opResultFields = {
+  uuid: field("UUID", t.string(36)),
+  deploymentUnitRef: field("DeploymentUnitRef", t.string()),
+  version: field("Version", t.string(32)),
+  currentState: field(
+    "CurrentState",
+    t.string(undefined, ["Installed", "Uninstalled", "Failed"]),
+  ),
+  resolved: field("Resolved", t.boolean()),
+  executionUnitRefList: field("ExecutionUnitRefList", t.string()),
+  startTime: field("StartTime", t.dateTime()),
+  completeTime: field("CompleteTime", t.dateTime()),
+  fault: field("Fault", deploymentUnitFault),
+} as const;
+
+/** The arguments and responses of the RPCs an ACS calls on a CPE. */
+export const CPE_METHODS = {
+  GetRPCMethods: {
+    since: "1-0",
+    request: {},
+    response: { methodList: field("MethodList", t.stringArray(64)) },
+  },
+  SetParameterValues: {
+    since: "1-0",
+    request: {
+      parameterList: field("ParameterList", parameterValueList),
+      parameterKey: field("ParameterKey", parameterKey),
+    },
+    response: { status: field("Status", status) },
+  },
+  GetParameterValues: {
+    since: "1-0",
+    request: { parameterNames: field("ParameterNames", t.stringArray(256)) },
+    response: { parameterList: field("ParameterList", parameterValueList) },
+  },
+  GetParameterNames: {
+    since: "1-0",
+    request: {
+      parameterPath: field("ParameterPath", path),
+      nextLevel: field("NextLevel", t.boolean()),
+    },
+    response: {
+      parameterList: field(
+        "ParameterList",
+        t.array(
+          "ParameterInfoStruct",
+          "cwmp:ParameterInfoStruct",
+          t.struct({
+            name: field("Name", path),
+            writable: field("Writable", t.boolean()),
+          }),
+        ),
+      ),
+    },
+  },
+  SetParameterAttributes: {
+    since: "1-0",
+    request: {
+      parameterList: field(
+        "ParameterList",
+        t.array(
+          "SetParameterAttributesStruct",
+          "cwmp:SetParameterAttributesStruct",
+          t.struct({
+            name: field("Name", path),
+            notificationChange: field("NotificationChange", t.boolean()),
+            notification: field("Notification", notification),
+            accessListChange: field("AccessListChange", t.boolean()),
+            accessList: field("AccessList", accessList),
+          }),
+          { min: 1 },
+        ),
+      ),
+    },
+    response: {},
+  },
+  GetParameterAttributes: {
+    since: "1-0",
+    request: { parameterNames: field("ParameterNames", t.stringArray(256)) },
+    response: {
+      parameterList: field(
+        "ParameterList",
+        t.array(
+          "ParameterAttributeStruct",
+          "cwmp:ParameterAttributeStruct",
+          t.struct({
+            name: field("Name", path),
+            notification: field("Notification", notification),
+            accessList: field("AccessList", accessList),
+          }),
+        ),
+      ),
+    },
+  },
+  AddObject: {
+    since: "1-0",
+    request: {
+      objectName: field("ObjectName", path),
+      parameterKey: field("ParameterKey", parameterKey),
+    },
+    response: {
+      instanceNumber: field("InstanceNumber", t.unsignedInt(undefined, 1)),
+      status: field("Status", status),
+    },
+  },
+  DeleteObject: {
+    since: "1-0",
+    request: {
+      objectName: field("ObjectName", path),
+      parameterKey: field("ParameterKey", parameterKey),
+    },
+    response: { status: field("Status", status) },
+  },
+  Reboot: {
+    since: "1-0",
+    request: { commandKey: field("CommandKey", commandKey) },
+    response: {},
+  },
+  Download: {
+    since: "1-0",
+    request: {
+      commandKey: field("CommandKey", commandKey),
+      fileType: field("FileType", fileType),
+      url: field("URL", url256),
+      username: field("Username", t.string(256), empty),
+      password: field("Password", t.string(256), empty),
+      fileSize: field("FileSize", unsignedInt, { default: "0" }),
+      targetFileName: field("TargetFileName", t.string(256), empty),
+      delaySeconds: field("DelaySeconds", unsignedInt),
+      successUrl: field("SuccessURL", url256, empty),
+      failureUrl: field("FailureURL", url256, empty),
+    },
+    response: {
+      status: field("Status", status),
+      startTime: field("StartTime", t.dateTime()),
+      completeTime: field("CompleteTime", t.dateTime()),
+    },
+  },
+  Upload: {
+    since: "1-0",
+    request: {
+      commandKey: field("CommandKey", commandKey),
+      fileType: field("FileType", fileType),
+      url: field("URL", url256),
+      username: field("Username", t.string(256), empty),
+      password: field("Password", t.string(256), empty),
+      delaySeconds: field("DelaySeconds", unsignedInt),
+    },
+    response: {
+      status: field("Status", status),
+      startTime: field("StartTime", t.dateTime()),
+      completeTime: field("CompleteTime", t.dateTime()),
+    },
+  },
+  FactoryReset: { since: "1-0", request: {}, response: {} },
+  GetQueuedTransfers: {
+    since: "1-0",
+    request: {},
+    response: {
+      transferList: field(
+        "TransferList",
+        t.array(
+          "QueuedTransferStruct",
+          "cwmp:QueuedTransferStruct",
+          t.struct({
+            commandKey: field("CommandKey", commandKey),
+            state: field("State", transferState),
+          }),
+          { max: 16 },
+        ),
+      ),
+    },
+  },
+  GetAllQueuedTransfers: {
+    since: "1-1",
+    request: {},
+    response: {
+      transferList: field(
+        "TransferList",
+        t.array(
+          "AllQueuedTransferStruct",
+          "cwmp:AllQueuedTransferStruct",
+          t.struct({
+            commandKey: field("CommandKey", commandKey),
+            state: field("State", transferState),
+            isDownload: field("IsDownload", t.boolean()),
+            fileType: field("FileType", fileType),
+            fileSize: field("FileSize", unsignedInt),
+            targetFileName: field("TargetFileName", t.string(256)),
+          }),
+          { max: 16 },
+        ),
+      ),
+    },
+  },
+  ScheduleInform: {
+    since: "1-0",
+    request: {
+      delaySeconds: field("DelaySeconds", unsignedInt),
+      commandKey: field("CommandKey", commandKey),
+    },
+    response: {},
+  },
+  SetVouchers: {
+    since: "1-0",
+    request: {
+      voucherList: field(
+        "VoucherList",
+        t.array("base64", "soap-enc:base64", t.base64(), { min: 1 }),
+      ),
+    },
+    response: {},
+  },
+  GetOptions: {
+    since: "1-0",
+    request: { optionName: field("OptionName", t.string(64)) },
+    response: {
+      optionList: field(
+        "OptionList",
+        t.array(
+          "OptionStruct",
+          "cwmp:OptionStruct",
+          t.struct({
+            optionName: field("OptionName", t.string(64)),
+            voucherSn: field("VoucherSN", unsignedInt),
+            state: field("State", t.unsignedInt([0, 1, 2, 3])),
+            mode: field("Mode", t.int([0, 1, 2])),
+            startDate: field("StartDate", t.dateTime()),
+            expirationDate: optional("ExpirationDate", t.dateTime()),
+            isTransferable: field("IsTransferable", t.int([0, 1])),
+          }),
+        ),
+      ),
+    },
+  },
+  ScheduleDownload: {
+    since: "1-2",
+    request: {
+      commandKey: field("CommandKey", commandKey),
+      fileType: field("FileType", fileType),
+      url: field("URL", url256),
+      username: field("Username", t.string(256), empty),
+      password: field("Password", t.string(256), empty),
+      fileSize: field("FileSize", unsignedInt, { default: "0" }),
+      targetFileName: field("TargetFileName", t.string(256), empty),
+      timeWindowList: field(
+        "TimeWindowList",
+        t.array(
+          "TimeWindowStruct",
+          "cwmp:TimeWindowStruct",
+          t.struct({
+            windowStart: field("WindowStart", unsignedInt),
+            windowEnd: field("WindowEnd", unsignedInt),
+            windowMode: field("WindowMode", t.string(64)),
+            userMessage: field("UserMessage", t.string(256), empty),
+            maxRetries: field("MaxRetries", t.int()),
+          }),
+          { min: 1, max: 2 },
+        ),
+      ),
+    },
+    response: {},
+  },
+  CancelTransfer: {
+    since: "1-2",
+    request: { commandKey: field("CommandKey", commandKey) },
+    response: {},
+  },
+  ChangeDUState: {
+    since: "1-2",
+    request: {
+      operations: repeated(
+        "Operations",
+        t.choice({
+          InstallOpStruct: {
+            url: field("URL", t.string(1024)),
+            uuid: optional("UUID", t.string(36)),
+            username: optional("Username", t.string(256)),
+            password: optional("Password", t.string(256)),
+            executionEnvRef: optional("ExecutionEnvRef", t.string(256)),
+          },
+          UpdateOpStruct: {
+            uuid: optional("UUID", t.string(36)),
+            version: optional("Version", t.string(32)),
+            url: optional("URL", t.string(1024)),
+            username: optional("Username", t.string(256)),
+            password: optional("Password", t.string(256)),
+          },
+          UninstallOpStruct: {
+            uuid: field("UUID", t.string(36)),
+            version: optional("Version", t.string(32)),
+            executionEnvRef: optional("ExecutionEnvRef", t.string(256)),
+          },
+        }),
+        1,
+      ),
+      commandKey: optional("CommandKey", commandKey),
+    },
+    response: {},
+  },
+} as const satisfies Record<string, MethodSpec>;
+
+/** The RPCs an ACS calls on a CPE, and a CPE on an ACS. */
+export const ACS_METHODS = {
+  Inform: {
+    since: "1-0",
+    request: {
+      deviceId: field("DeviceId", DeviceIdStruct),
+      event: field(
+        "Event",
+        t.array("EventStruct", "cwmp:EventStruct", EventStruct, { max: 64 }),
+      ),
+      maxEnvelopes: field("MaxEnvelopes", unsignedInt),
+      currentTime: field("CurrentTime", t.dateTime()),
+      retryCount: field("RetryCount", unsignedInt),
+      parameterList: field("ParameterList", parameterValueList),
+    },
+    response: { maxEnvelopes: field("MaxEnvelopes", unsignedInt) },
+  },
+  TransferComplete: {
+    since: "1-0",
+    request: {
+      commandKey: field("CommandKey", commandKey),
+      faultStruct: field("FaultStruct", transferCompleteFault),
+      startTime: field("StartTime", t.dateTime()),
+      completeTime: field("CompleteTime", t.dateTime()),
+    },
+    response: {},
+  },
+  AutonomousTransferComplete: {
+    since: "1-1",
+    request: {
+      announceUrl: field("AnnounceURL", t.string(1024)),
+      transferUrl: field("TransferURL", t.string(1024)),
+      isDownload: field("IsDownload", t.boolean()),
+      fileType: field("FileType", fileType),
+      fileSize: field("FileSize", unsignedInt),
+      targetFileName: field("TargetFileName", t.string(256)),
+      faultStruct: field("FaultStruct", transferCompleteFault),
+      startTime: field("StartTime", t.dateTime()),
+      completeTime: field("CompleteTime", t.dateTime()),
+    },
+    response: {},
+  },
+  RequestDownload: {
+    since: "1-0",
+    request: {
+      fileType: field("FileType", fileType),
+      fileTypeArg: field(
+        "FileTypeArg",
+        t.array(
+          "ArgStruct",
+          "cwmp:ArgStruct",
+          t.struct({
+            name: field("Name", t.string(64)),
+            value: field("Value", t.string(256)),
+          }),
+          { max: 16 },
+        ),
+      ),
+    },
+    response: {},
+  },
+  Kicked: {
+    since: "1-0",
+    request: {
+      command: field("Command", t.string(32)),
+      referer: field("Referer", t.string(64)),
+      arg: field("Arg", t.string(256)),
+      next: field("Next", t.string(1024)),
+    },
+    response: { nextUrl: field("NextURL", t.string(1024)) },
+  },
+  GetRPCMethods: {
+    since: "1-0",
+    request: {},
+    response: { methodList: field("MethodList", t.stringArray(64)) },
+  },
+  DUStateChangeComplete: {
+    since: "1-2",
+    request: {
+      results: repeated("Results", t.struct(opResultFields), 1),
+      commandKey: optional("CommandKey", commandKey),
+    },
+    response: {},
+  },
+  AutonomousDUStateChangeComplete: {
+    since: "1-2",
+    request: {
+      results: repeated(
+        "Results",
+        t.struct({
+          ...opResultFields,
+          operationPerformed: field("OperationPerformed", t.string()),
+        }),
+        1,
+      ),
+    },
+    response: {},
+  },
+} as const satisfies Record<string, MethodSpec>;
+
+/** Names of the RPCs an ACS calls on a CPE. */
+export type CpeMethod = keyof typeof CPE_METHODS;
+/** Names of the RPCs a CPE calls on an ACS. */
+export type AcsMethod = keyof typeof ACS_METHODS;
+
+/** Arguments of a request an ACS sends to a CPE (a CPE method's request). */
+export type AcsRequestArgs<M extends CpeMethod> = FieldsOf<
+  typeof CPE_METHODS[M]["request"]
+>;
+/** Arguments of a CPE's response to an ACS request. */
+export type CpeResponseArgs<M extends CpeMethod> = FieldsOf<
+  typeof CPE_METHODS[M]["response"]
+>;
+/** Arguments of a request a CPE sends to an ACS (an ACS method's request). */
+export type CpeRequestArgs<M extends AcsMethod> = FieldsOf<
+  typeof ACS_METHODS[M]["request"]
+>;
+/** Arguments of an ACS's response to a CPE request. */
+export type AcsResponseArgs<M extends AcsMethod> = FieldsOf<
+  typeof ACS_METHODS[M]["response"]
+>;
