@@ -55,7 +55,8 @@ function readFields(
       out[key] = items.map((c) => readValue(f.type, c, limits));
     } else {
       const child = element.children.find((c) => c.name === f.xml);
-      out[key] = child ? readValue(f.type, child, limits) : f.default;
+      const value = child ? readValue(f.type, child, limits) : f.default;
+      if (value !== undefined) out[key] = value;
     }
   }
   return out;

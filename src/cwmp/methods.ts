@@ -102,7 +102,9 @@ export const CPE_METHODS = {
   GetRPCMethods: {
     since: "1-0",
     request: {},
-    response: { methodList: field("MethodList", t.stringArray(64)) },
+    response: {
+      methodList: field("MethodList", t.stringArray(64, { min: 1 })),
+    },
   },
   SetParameterValues: {
     since: "1-0",
@@ -114,7 +116,9 @@ export const CPE_METHODS = {
   },
   GetParameterValues: {
     since: "1-0",
-    request: { parameterNames: field("ParameterNames", t.stringArray(256)) },
+    request: {
+      parameterNames: field("ParameterNames", t.stringArray(256, { min: 1 })),
+    },
     response: { parameterList: field("ParameterList", parameterValueList) },
   },
   GetParameterNames: {
@@ -160,7 +164,9 @@ export const CPE_METHODS = {
   },
   GetParameterAttributes: {
     since: "1-0",
-    request: { parameterNames: field("ParameterNames", t.stringArray(256)) },
+    request: {
+      parameterNames: field("ParameterNames", t.stringArray(256, { min: 1 })),
+    },
     response: {
       parameterList: field(
         "ParameterList",
@@ -458,7 +464,9 @@ export const ACS_METHODS = {
   GetRPCMethods: {
     since: "1-0",
     request: {},
-    response: { methodList: field("MethodList", t.stringArray(64)) },
+    response: {
+      methodList: field("MethodList", t.stringArray(64, { min: 1 })),
+    },
   },
   DUStateChangeComplete: {
     since: "1-2",

@@ -1,0 +1,92 @@
+/**
+ * The I/O a command needs, passed in so commands run in tests without a
+ * terminal.
+ *
+ * @module
+ */
+
+/** Where a command reads input and writes output. */
+export interface CommandIo {
+  /** Reads a whole file. */
+  readFile(path: string): Promise<Uint8Array>;
+  /** Standard input. */
+  readonly stdin: ReadableStream<Uint8Array>;
+  /** Writes text to standard output. */
+  stdout(text: string): void;
+  /** Writes text to standard error. */
+  stderr(text: string): void;
+}
+
+/** A subcommand: takes its arguments and I/O, returns the exit code. */
+export type Command = (
+  args: readonly string[],
+  io: CommandIo,
+) => Promise<number>;
+
+/**
+ * The process's real I/O.
+ *
+ * @example
+ * ```ts
+ * import { processIo } from "./io.ts";
+ * processIo().stdout("hello\n");
+ * ```
+ */
+export function processIo(): CommandIo {
+  const encoder = new TextEncoder();
+  return {
+    readFile: (path) => Deno.readFile(path),
+    stdin: Deno.stdin.readable,
+    stdout: (text) => writeAll(Deno.stdout, encoder.encode(text)),
+    stderr: (text) => writeAll(Deno.stderr, encoder.encode(text)),
+  };
+}
+
+function writeAll(
+  target: { writeSync(p: Uint8Array): number },
+  bytes: Uint8Array,
+) {
+  let offset = 0;
+  while (offset < bytes.length) {
+    offset += target.writeSync(bytes.subarray(offset));
+  }
+}
+
+/**
+ * Reads a stream to its end, or stops once more than `limit` bytes arrived;
+ * the result is then `limit + 1` bytes long so the caller can tell.
+ *
+ * @example
+ * ```ts
+ * import { readLimited } from "./io.ts";
+ * const bytes = await readLimited(new Blob(["abc"]).stream(), 2);
+ * console.log(bytes.length); // 3
+ * ```
+ */
+export async function readLimited(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = stream.getReader();
+  try {
+    while (total <= limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.length;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  const out = new Uint8Array(Math.min(total, limit + 1));
+  let offset = 0;
+  for (const chunk of chunks) {
+    if (offset >= out.length) break;
+    const part = chunk.subarray(0, out.length - offset);
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+/**
+ * The `agent` command line: `deno task agent <command> …`.
+ *
+ * @module
+ */
+import { decodeCommand } from "./decode.ts";
+import { type Command, type CommandIo, processIo } from "./io.ts";
+
+/** Subcommands by name. */
+export const COMMANDS: Readonly<
+  Record<string, { run: Command; summary: string }>
+> = {
+  decode: {
+    run: decodeCommand,
+    summary: "decode a CWMP message and print it as JSON",
+  },
+};
+
+/** Help text of `agent`. */
+export const USAGE = `Usage: agent <command> [options]
+
+Commands:
+${
+  Object.entries(COMMANDS).map(([name, c]) =>
+    `  ${name.padEnd(10)}${c.summary}`
+  ).join("\n")
+}
+
+Run "agent <command> --help" for a command's options.
+`;
+
+/**
+ * Runs the command line and returns the exit code.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./main.ts";
+ * const code = await main(["--help"]);
+ * console.log(code); // 0
+ * ```
+ */
+export async function main(
+  args: readonly string[],
+  io: CommandIo = processIo(),
+): Promise<number> {
+  const [name, ...rest] = args;
+  if (
+    name === undefined || name === "--help" || name === "-h" || name === "help"
+  ) {
+    (name === undefined ? io.stderr : io.stdout)(USAGE);
+    return name === undefined ? 1 : 0;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    io.stderr(`agent: unknown command "${name}"\n\n${USAGE}`);
+    return 1;
+  }
+  return await command.run(rest, io);
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
