@@ -122,6 +122,12 @@ function localName(qname: string): string {
   return qname.slice(qname.indexOf(":") + 1);
 }
 
+const PARAMETER_VALUE_XML: Record<string, string> = {
+  name: "Name",
+  value: "Value",
+  type: "Value@xsi:type",
+};
+
 /** Turns a zod issue path into the XML names an integrator recognises. */
 function xmlPath(fields: Fields, path: readonly PropertyKey[]): string {
   const parts: string[] = [];
@@ -131,6 +137,10 @@ function xmlPath(fields: Fields, path: readonly PropertyKey[]): string {
     if (typeof segment === "number") {
       parts[parts.length - 1] += `[${segment}]`;
       if (type?.kind === "array") type = type.item;
+      continue;
+    }
+    if (type?.kind === "parameterValueStruct") {
+      parts.push(PARAMETER_VALUE_XML[segment as string] ?? String(segment));
       continue;
     }
     const f: Field | undefined = current?.[segment as string];
