@@ -3,6 +3,7 @@
  * task's permissions.
  */
 import assert from "node:assert/strict";
+import { encodeCpeMessage } from "../../mod.ts";
 
 const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 const FIXTURES = new URL("../fixtures/acs/", import.meta.url).pathname;
@@ -89,9 +90,27 @@ Deno.test("--max-bytes caps standard input without reading it all", async () => 
 });
 
 Deno.test("--from cpe decodes what a CPE sends", async () => {
-  const inform = await Deno.readTextFile(
-    new URL("../../../shared/bbf/validate/inform-valid.xml", import.meta.url),
-  );
+  const inform = encodeCpeMessage({
+    namespace: "1-2",
+    header: { id: "1" },
+    body: {
+      kind: "request",
+      method: "Inform",
+      args: {
+        deviceId: {
+          manufacturer: "ACME",
+          oui: "00D09E",
+          productClass: "GW",
+          serialNumber: "S1",
+        },
+        event: [{ eventCode: "1 BOOT", commandKey: "" }],
+        maxEnvelopes: 1,
+        currentTime: "2026-01-01T00:00:00Z",
+        retryCount: 0,
+        parameterList: [],
+      },
+    },
+  });
   const { code, stdout } = await agent(
     ["decode", "--from", "cpe", "-"],
     inform,

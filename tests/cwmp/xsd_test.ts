@@ -16,10 +16,11 @@ import {
   type SoapHeader,
 } from "../../mod.ts";
 import { arbitraryFields } from "../_helpers/arbitrary.ts";
-import { validateEnvelopes } from "../_helpers/bbf.ts";
+import { validateEnvelopes, xsdTestOptions } from "../_helpers/bbf.ts";
 import { Random, testSeed } from "../_helpers/random.ts";
 
 const NAMESPACES: CwmpNamespaceName[] = ["1-0", "1-1", "1-2"];
+const XSD = xsdTestOptions();
 const SAMPLES = 3;
 
 function methodsIn(table: Record<string, MethodSpec>, ns: CwmpNamespaceName) {
@@ -167,52 +168,71 @@ async function assertAllValid(messages: Map<string, string>, seed: number) {
   );
 }
 
-Deno.test("every CPE→ACS message validates against the XSDs in cwmp-1-0, 1-1 and 1-2", async () => {
-  const seed = testSeed();
-  const messages = cpeMessages(new Random(seed));
-  // 8 CPE requests + 20 responses + 2 faults in 1-2; fewer in older namespaces.
-  assert.ok(messages.size > 150, `only ${messages.size} messages generated`);
-  await assertAllValid(messages, seed);
-});
+Deno.test(
+  "every CPE→ACS message validates against the XSDs in cwmp-1-0, 1-1 and 1-2",
+  XSD,
+  async () => {
+    const seed = testSeed();
+    const messages = cpeMessages(new Random(seed));
+    // 8 CPE requests + 20 responses + 2 faults in 1-2; fewer in older namespaces.
+    assert.ok(messages.size > 150, `only ${messages.size} messages generated`);
+    await assertAllValid(messages, seed);
+  },
+);
 
-Deno.test("every ACS→CPE message the fixture side encodes validates against the XSDs", async () => {
-  const seed = testSeed();
-  await assertAllValid(acsMessages(new Random(seed)), seed);
-});
+Deno.test(
+  "every ACS→CPE message the fixture side encodes validates against the XSDs",
+  XSD,
+  async () => {
+    const seed = testSeed();
+    await assertAllValid(acsMessages(new Random(seed)), seed);
+  },
+);
 
-Deno.test("the validation recipe rejects a broken message (the check can fail)", async () => {
-  const good = encodeCpeMessage({
-    namespace: "1-2",
-    header: { id: "1" },
-    body: {
-      kind: "response",
-      method: "AddObject",
-      args: { instanceNumber: 3, status: 0 },
-    },
-  });
-  const results = await validateEnvelopes(
-    new Map([
-      ["good", good],
-      ["instance 0", good.replace("<InstanceNumber>3<", "<InstanceNumber>0<")],
-      [
-        "missing mustUnderstand",
-        good.replace(' soap-env:mustUnderstand="1"', ""),
-      ],
-      ["unknown namespace", good.replaceAll("cwmp-1-2", "cwmp-9-9")],
-    ]),
-  );
-  assert.equal(
-    results.get("good")?.valid,
-    true,
-    results.get("good")?.errors.join("\n"),
-  );
-  for (
-    const name of ["instance 0", "missing mustUnderstand", "unknown namespace"]
-  ) {
-    assert.equal(
-      results.get(name)?.valid,
-      false,
-      `${name} should fail validation`,
+Deno.test(
+  "the validation recipe rejects a broken message (the check can fail)",
+  XSD,
+  async () => {
+    const good = encodeCpeMessage({
+      namespace: "1-2",
+      header: { id: "1" },
+      body: {
+        kind: "response",
+        method: "AddObject",
+        args: { instanceNumber: 3, status: 0 },
+      },
+    });
+    const results = await validateEnvelopes(
+      new Map([
+        ["good", good],
+        [
+          "instance 0",
+          good.replace("<InstanceNumber>3<", "<InstanceNumber>0<"),
+        ],
+        [
+          "missing mustUnderstand",
+          good.replace(' soap-env:mustUnderstand="1"', ""),
+        ],
+        ["unknown namespace", good.replaceAll("cwmp-1-2", "cwmp-9-9")],
+      ]),
     );
-  }
-});
+    assert.equal(
+      results.get("good")?.valid,
+      true,
+      results.get("good")?.errors.join("\n"),
+    );
+    for (
+      const name of [
+        "instance 0",
+        "missing mustUnderstand",
+        "unknown namespace",
+      ]
+    ) {
+      assert.equal(
+        results.get(name)?.valid,
+        false,
+        `${name} should fail validation`,
+      );
+    }
+  },
+);
