@@ -17,7 +17,7 @@ const ENVELOPE_END = `</soapenv:Body></soapenv:Envelope>`;
 const envelope = (body: string) => ENVELOPE_START + body + ENVELOPE_END;
 
 /** Decodes and returns the fault, failing the test on success or on any other error. */
-function rejection(input: Uint8Array | string, maxMs = 1000): CwmpFault {
+function rejection(input: Uint8Array | string, maxMs = 2000): CwmpFault {
   const start = performance.now();
   try {
     decodeAcsMessage(input);
