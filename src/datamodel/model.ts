@@ -1,0 +1,297 @@
+/**
+ * The data-model engine: resolves paths against a device's parameter table
+ * and its live instances, for the RPC handlers. It knows the shape of the
+ * tree, never what a parameter means.
+ *
+ * @module
+ */
+import { CwmpFault } from "../cwmp/faults.ts";
+import type { DeviceAdapter } from "../device/adapter.ts";
+import {
+  type ModelIndex as ModelIndexType,
+  ModelIndex,
+  type ModelNode,
+  type ParameterDefinition,
+} from "./definitions.ts";
+import { INSTANCE_PLACEHOLDER, parsePath } from "./path.ts";
+
+/** A name returned by GetParameterNames. */
+export interface ParameterInfo {
+  /** Full path; objects end in ".". */
+  readonly name: string;
+  /** Parameter: settable; table: AddObject allowed; instance: DeleteObject allowed. */
+  readonly writable: boolean;
+}
+
+/**
+ * The data model of one device: its parameter table as an index, plus the
+ * links the engine maintains itself (NumberOfEntries parameters).
+ *
+ * @example
+ * ```ts
+ * import { DataModel } from "./model.ts";
+ * import { SimulatedDevice } from "../device/simulated.ts";
+ * const device = SimulatedDevice.fromSnapshot({ "Device.DeviceInfo.SerialNumber": { value: "S1" } });
+ * const model = new DataModel(device);
+ * const names = await model.view().names("Device.", true);
+ * console.log(names); // [{ name: "Device.DeviceInfo.", writable: false }]
+ * ```
+ */
+export class DataModel {
+  /** The adapter this model reads and writes. */
+  readonly adapter: DeviceAdapter;
+  /** The parameter table as a tree of patterns. */
+  readonly index: ModelIndexType;
+  /** NumberOfEntries parameter pattern → table pattern it counts. */
+  readonly #entryCounts = new Map<string, string>();
+
+  /** Indexes the adapter's parameter table. */
+  constructor(adapter: DeviceAdapter) {
+    this.adapter = adapter;
+    this.index = new ModelIndex(adapter.definitions());
+    this.#linkEntryCounts([...this.index.roots.values()]);
+  }
+
+  #linkEntryCounts(nodes: readonly ModelNode[]): void {
+    for (const node of nodes) {
+      if (node.kind === "table") {
+        const parentPattern = node.pattern.slice(0, -node.name.length - 1);
+        const explicit = node.object?.numberOfEntries;
+        const conventional = `${parentPattern}${node.name}NumberOfEntries`;
+        const counter = explicit ?? (this.index.parameters.has(conventional) ? conventional : undefined);
+        if (counter) this.#entryCounts.set(counter, node.pattern);
+      }
+      this.#linkEntryCounts([...node.children.values()]);
+    }
+  }
+
+  /** The table a NumberOfEntries parameter pattern counts, if it is one. */
+  countedTable(parameterPattern: string): string | undefined {
+    return this.#entryCounts.get(parameterPattern);
+  }
+
+  /** A consistent view for one request: instance lists are read once. */
+  view(): ModelView {
+    return new ModelView(this);
+  }
+}
+
+/** One request's view of the model; caches instance lists. */
+export class ModelView {
+  /** The model this view reads. */
+  readonly model: DataModel;
+  readonly #instances = new Map<string, Promise<readonly number[]>>();
+
+  /** A view of `model`. */
+  constructor(model: DataModel) {
+    this.model = model;
+  }
+
+  /** Instance numbers of a concrete table path, read once per view. */
+  instances(table: string): Promise<readonly number[]> {
+    let list = this.#instances.get(table);
+    if (!list) {
+      list = this.model.adapter.instances(table);
+      this.#instances.set(table, list);
+    }
+    return list;
+  }
+
+  /** Forgets cached instance lists (after AddObject or DeleteObject). */
+  invalidate(): void {
+    this.#instances.clear();
+  }
+
+  /**
+   * The node of a concrete path that exists now (its instances exist), or
+   * undefined.
+   */
+  async find(path: string): Promise<ModelNode | undefined> {
+    const node = this.model.index.lookup(path);
+    if (!node) return undefined;
+    const segments = (path.endsWith(".") ? path.slice(0, -1) : path).split(".");
+    let prefix = "";
+    let current: ModelNode | undefined;
+    let children = this.model.index.roots;
+    for (const segment of segments) {
+      const table: ModelNode | undefined = current?.kind === "table" ? current : undefined;
+      current = children.get(table ? INSTANCE_PLACEHOLDER : segment);
+      if (!current) return undefined;
+      if (table && !(await this.instances(prefix)).includes(Number(segment))) return undefined;
+      prefix += segment + ".";
+      children = current.children;
+    }
+    return node;
+  }
+
+  /**
+   * The parameter definition of a full parameter path that exists now.
+   *
+   * @throws {CwmpFault} 9005 when the path is malformed, partial or absent.
+   */
+  async parameter(path: string): Promise<ParameterDefinition> {
+    const parsed = parsePath(path);
+    if (parsed.partial) throw new CwmpFault(9005, `${JSON.stringify(path)} is not a parameter`);
+    const node = await this.find(path);
+    if (!node?.parameter) throw new CwmpFault(9005, `No such parameter: ${path}`);
+    return node.parameter;
+  }
+
+  /**
+   * Every parameter at or below `path` ("" for all, a partial path, or one
+   * full parameter path), in tree order.
+   *
+   * @throws {CwmpFault} 9005 when the path is malformed or does not exist.
+   */
+  async parameters(path: string): Promise<string[]> {
+    const out: string[] = [];
+    if (path === "") {
+      for (const root of this.model.index.roots.values()) {
+        await this.#walk(root, "", (p, node) => node.kind === "parameter" && out.push(p));
+      }
+      return out;
+    }
+    const parsed = parsePath(path);
+    const node = await this.find(path);
+    if (!node) throw new CwmpFault(9005, `No such ${parsed.partial ? "object" : "parameter"}: ${path}`);
+    if (!parsed.partial) return [path];
+    await this.#walkChildren(node, path, (p, n) => n.kind === "parameter" && out.push(p));
+    return out;
+  }
+
+  /**
+   * GetParameterNames: the names at or below `path`.
+   *
+   * @throws {CwmpFault} 9005 for a path that does not exist, 9003 for
+   * NextLevel true on a parameter.
+   */
+  async names(path: string, nextLevel: boolean): Promise<ParameterInfo[]> {
+    const out: ParameterInfo[] = [];
+    const add = (name: string, node: ModelNode) => {
+      out.push({ name, writable: this.#writable(node) });
+    };
+    if (path === "") {
+      for (const root of this.model.index.roots.values()) {
+        if (nextLevel) add(root.pattern, root);
+        else await this.#walk(root, "", add);
+      }
+      return out;
+    }
+    const parsed = parsePath(path);
+    const node = await this.find(path);
+    if (!node) throw new CwmpFault(9005, `No such ${parsed.partial ? "object" : "parameter"}: ${path}`);
+    if (!parsed.partial) {
+      if (nextLevel) {
+        throw new CwmpFault(9003, `NextLevel is true but ${path} is a parameter, not an object`);
+      }
+      add(path, node);
+      return out;
+    }
+    if (nextLevel) {
+      await this.#eachChild(node, path, add);
+    } else {
+      add(path, node);
+      await this.#walkChildren(node, path, add);
+    }
+    return out;
+  }
+
+  #writable(node: ModelNode): boolean {
+    switch (node.kind) {
+      case "parameter":
+        return node.parameter!.writable;
+      case "table":
+        return node.object?.writable ?? false;
+      case "instance": {
+        const table = this.model.index.lookup(node.pattern.slice(0, -(INSTANCE_PLACEHOLDER.length + 1)));
+        return table?.object?.writable ?? false;
+      }
+      case "object":
+        return false;
+    }
+  }
+
+  /** Calls `visit` for each direct child of an object at concrete `path`. */
+  async #eachChild(
+    node: ModelNode,
+    path: string,
+    visit: (path: string, node: ModelNode) => unknown,
+  ): Promise<void> {
+    if (node.kind === "table") {
+      const instance = node.children.get(INSTANCE_PLACEHOLDER)!;
+      for (const n of await this.instances(path)) visit(`${path}${n}.`, instance);
+      return;
+    }
+    for (const child of node.children.values()) {
+      visit(child.kind === "parameter" ? path + child.name : `${path}${child.name}.`, child);
+    }
+  }
+
+  async #walkChildren(
+    node: ModelNode,
+    path: string,
+    visit: (path: string, node: ModelNode) => unknown,
+  ): Promise<void> {
+    const children: [string, ModelNode][] = [];
+    await this.#eachChild(node, path, (p, n) => children.push([p, n]));
+    for (const [p, n] of children) {
+      visit(p, n);
+      if (n.kind !== "parameter") await this.#walkChildren(n, p, visit);
+    }
+  }
+
+  async #walk(
+    node: ModelNode,
+    prefix: string,
+    visit: (path: string, node: ModelNode) => unknown,
+  ): Promise<void> {
+    const path = node.kind === "parameter" ? prefix + node.name : `${prefix}${node.name}.`;
+    visit(path, node);
+    if (node.kind !== "parameter") await this.#walkChildren(node, path, visit);
+  }
+
+  /**
+   * Values of full parameter paths that exist: hidden parameters read as "",
+   * NumberOfEntries parameters are counted from the live instances.
+   */
+  async values(paths: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const fromDevice: string[] = [];
+    for (const path of paths) {
+      const node = this.model.index.lookup(path);
+      const definition = node?.parameter;
+      if (!definition) throw new CwmpFault(9005, `No such parameter: ${path}`);
+      if (definition.hidden) {
+        out.set(path, "");
+        continue;
+      }
+      const table = this.model.countedTable(definition.path);
+      if (table) {
+        out.set(path, String((await this.instances(concreteTable(path, table))).length));
+        continue;
+      }
+      fromDevice.push(path);
+    }
+    if (fromDevice.length > 0) {
+      const values = await this.model.adapter.getValues(fromDevice);
+      for (const path of fromDevice) {
+        const value = values.get(path);
+        if (value === undefined) {
+          throw new CwmpFault(9002, `The device returned no value for ${path}`);
+        }
+        out.set(path, value);
+      }
+    }
+    return new Map(paths.map((p) => [p, out.get(p)!]));
+  }
+}
+
+/**
+ * The concrete table path a NumberOfEntries parameter counts: the table
+ * pattern with its `{i}` filled from the parameter's own instance numbers.
+ */
+function concreteTable(parameterPath: string, tablePattern: string): string {
+  const numbers = parameterPath.split(".").filter((s) => /^\d+$/.test(s));
+  let i = 0;
+  return tablePattern.split(".").map((s) => s === INSTANCE_PLACEHOLDER ? numbers[i++] : s).join(".");
+}
