@@ -12,7 +12,11 @@ import type { ParameterType } from "./types.ts";
  * notify actively; `forceDefaultEnabled` ones start active; for `canDeny` the
  * agent refuses active notification (9009).
  */
-export type ActiveNotify = "normal" | "forceEnabled" | "forceDefaultEnabled" | "canDeny";
+export type ActiveNotify =
+  | "normal"
+  | "forceEnabled"
+  | "forceDefaultEnabled"
+  | "canDeny";
 
 /** One parameter of the data model, by path pattern. */
 export interface ParameterDefinition {
@@ -99,22 +103,34 @@ export class ModelIndex {
   constructor(definitions: DataModelDefinitions) {
     const parameters = new Map<string, ParameterDefinition>();
     for (const object of definitions.objects) {
-      if (!object.path.endsWith(".")) throw new TypeError(`Object path must end in ".": ${object.path}`);
+      if (!object.path.endsWith(".")) {
+        throw new TypeError(`Object path must end in ".": ${object.path}`);
+      }
       const segments = object.path.slice(0, -1).split(".");
       const node = this.#ensure(segments, object.path);
       if (node.kind === "instance") this.#parent(segments).object = object;
       else node.object = object;
     }
     for (const parameter of definitions.parameters) {
-      if (parameter.path.endsWith(".")) throw new TypeError(`Parameter path ends in ".": ${parameter.path}`);
-      if (parameters.has(parameter.path)) throw new TypeError(`Parameter defined twice: ${parameter.path}`);
+      if (parameter.path.endsWith(".")) {
+        throw new TypeError(`Parameter path ends in ".": ${parameter.path}`);
+      }
+      if (parameters.has(parameter.path)) {
+        throw new TypeError(`Parameter defined twice: ${parameter.path}`);
+      }
       parameters.set(parameter.path, parameter);
       const segments = parameter.path.split(".");
-      const parent = segments.length > 1 ? this.#ensure(segments.slice(0, -1), parameter.path) : undefined;
-      if (!parent) throw new TypeError(`Parameter outside any object: ${parameter.path}`);
+      const parent = segments.length > 1
+        ? this.#ensure(segments.slice(0, -1), parameter.path)
+        : undefined;
+      if (!parent) {
+        throw new TypeError(`Parameter outside any object: ${parameter.path}`);
+      }
       const name = segments[segments.length - 1];
       if (name === INSTANCE_PLACEHOLDER || parent.kind === "table") {
-        throw new TypeError(`Parameter directly under a table: ${parameter.path}`);
+        throw new TypeError(
+          `Parameter directly under a table: ${parameter.path}`,
+        );
       }
       parent.children.set(name, {
         name,
@@ -141,7 +157,9 @@ export class ModelIndex {
           // The parent was created as a plain object before we knew it is a table.
           (node as { kind: NodeKind }).kind = "table";
         }
-        if (isInstance && node === undefined) throw new TypeError(`Pattern starts with {i}: ${what}`);
+        if (isInstance && node === undefined) {
+          throw new TypeError(`Pattern starts with {i}: ${what}`);
+        }
         const isTable = segments[i + 1] === INSTANCE_PLACEHOLDER;
         next = {
           name,
@@ -151,9 +169,17 @@ export class ModelIndex {
         };
         children.set(name, next);
       } else if (next.kind === "parameter") {
-        throw new TypeError(`${pattern} is both a parameter and an object (${what})`);
-      } else if (segments[i + 1] === INSTANCE_PLACEHOLDER && next.kind === "object") {
-        if (next.children.size > 0) throw new TypeError(`${pattern} is both an object and a table (${what})`);
+        throw new TypeError(
+          `${pattern} is both a parameter and an object (${what})`,
+        );
+      } else if (
+        segments[i + 1] === INSTANCE_PLACEHOLDER && next.kind === "object"
+      ) {
+        if (next.children.size > 0) {
+          throw new TypeError(
+            `${pattern} is both an object and a table (${what})`,
+          );
+        }
         (next as { kind: NodeKind }).kind = "table";
       }
       node = next;
@@ -177,14 +203,17 @@ export class ModelIndex {
     let children = this.roots;
     let node: ModelNode | undefined;
     for (const segment of segments) {
-      const key = node?.kind === "table" && (isInstanceSegment(segment) || segment === INSTANCE_PLACEHOLDER)
+      const key = node?.kind === "table" &&
+          (isInstanceSegment(segment) || segment === INSTANCE_PLACEHOLDER)
         ? INSTANCE_PLACEHOLDER
         : segment;
       node = children.get(key);
       if (!node) return undefined;
       children = node.children;
     }
-    if (node && path.endsWith(".") === (node.kind === "parameter")) return undefined;
+    if (node && path.endsWith(".") === (node.kind === "parameter")) {
+      return undefined;
+    }
     return node;
   }
 }

@@ -8,8 +8,8 @@
 import { CwmpFault } from "../cwmp/faults.ts";
 import type { DeviceAdapter } from "../device/adapter.ts";
 import {
-  type ModelIndex as ModelIndexType,
   ModelIndex,
+  type ModelIndex as ModelIndexType,
   type ModelNode,
   type ParameterDefinition,
 } from "./definitions.ts";
@@ -58,7 +58,8 @@ export class DataModel {
         const parentPattern = node.pattern.slice(0, -node.name.length - 1);
         const explicit = node.object?.numberOfEntries;
         const conventional = `${parentPattern}${node.name}NumberOfEntries`;
-        const counter = explicit ?? (this.index.parameters.has(conventional) ? conventional : undefined);
+        const counter = explicit ??
+          (this.index.parameters.has(conventional) ? conventional : undefined);
         if (counter) this.#entryCounts.set(counter, node.pattern);
       }
       this.#linkEntryCounts([...node.children.values()]);
@@ -114,10 +115,14 @@ export class ModelView {
     let current: ModelNode | undefined;
     let children = this.model.index.roots;
     for (const segment of segments) {
-      const table: ModelNode | undefined = current?.kind === "table" ? current : undefined;
+      const table: ModelNode | undefined = current?.kind === "table"
+        ? current
+        : undefined;
       current = children.get(table ? INSTANCE_PLACEHOLDER : segment);
       if (!current) return undefined;
-      if (table && !(await this.instances(prefix)).includes(Number(segment))) return undefined;
+      if (table && !(await this.instances(prefix)).includes(Number(segment))) {
+        return undefined;
+      }
       prefix += segment + ".";
       children = current.children;
     }
@@ -131,9 +136,13 @@ export class ModelView {
    */
   async parameter(path: string): Promise<ParameterDefinition> {
     const parsed = parsePath(path);
-    if (parsed.partial) throw new CwmpFault(9005, `${JSON.stringify(path)} is not a parameter`);
+    if (parsed.partial) {
+      throw new CwmpFault(9005, `${JSON.stringify(path)} is not a parameter`);
+    }
     const node = await this.find(path);
-    if (!node?.parameter) throw new CwmpFault(9005, `No such parameter: ${path}`);
+    if (!node?.parameter) {
+      throw new CwmpFault(9005, `No such parameter: ${path}`);
+    }
     return node.parameter;
   }
 
@@ -147,15 +156,28 @@ export class ModelView {
     const out: string[] = [];
     if (path === "") {
       for (const root of this.model.index.roots.values()) {
-        await this.#walk(root, "", (p, node) => node.kind === "parameter" && out.push(p));
+        await this.#walk(
+          root,
+          "",
+          (p, node) => node.kind === "parameter" && out.push(p),
+        );
       }
       return out;
     }
     const parsed = parsePath(path);
     const node = await this.find(path);
-    if (!node) throw new CwmpFault(9005, `No such ${parsed.partial ? "object" : "parameter"}: ${path}`);
+    if (!node) {
+      throw new CwmpFault(
+        9005,
+        `No such ${parsed.partial ? "object" : "parameter"}: ${path}`,
+      );
+    }
     if (!parsed.partial) return [path];
-    await this.#walkChildren(node, path, (p, n) => n.kind === "parameter" && out.push(p));
+    await this.#walkChildren(
+      node,
+      path,
+      (p, n) => n.kind === "parameter" && out.push(p),
+    );
     return out;
   }
 
@@ -179,10 +201,18 @@ export class ModelView {
     }
     const parsed = parsePath(path);
     const node = await this.find(path);
-    if (!node) throw new CwmpFault(9005, `No such ${parsed.partial ? "object" : "parameter"}: ${path}`);
+    if (!node) {
+      throw new CwmpFault(
+        9005,
+        `No such ${parsed.partial ? "object" : "parameter"}: ${path}`,
+      );
+    }
     if (!parsed.partial) {
       if (nextLevel) {
-        throw new CwmpFault(9003, `NextLevel is true but ${path} is a parameter, not an object`);
+        throw new CwmpFault(
+          9003,
+          `NextLevel is true but ${path} is a parameter, not an object`,
+        );
       }
       add(path, node);
       return out;
@@ -203,7 +233,9 @@ export class ModelView {
       case "table":
         return node.object?.writable ?? false;
       case "instance": {
-        const table = this.model.index.lookup(node.pattern.slice(0, -(INSTANCE_PLACEHOLDER.length + 1)));
+        const table = this.model.index.lookup(
+          node.pattern.slice(0, -(INSTANCE_PLACEHOLDER.length + 1)),
+        );
         return table?.object?.writable ?? false;
       }
       case "object":
@@ -219,11 +251,18 @@ export class ModelView {
   ): Promise<void> {
     if (node.kind === "table") {
       const instance = node.children.get(INSTANCE_PLACEHOLDER)!;
-      for (const n of await this.instances(path)) visit(`${path}${n}.`, instance);
+      for (const n of await this.instances(path)) {
+        visit(`${path}${n}.`, instance);
+      }
       return;
     }
     for (const child of node.children.values()) {
-      visit(child.kind === "parameter" ? path + child.name : `${path}${child.name}.`, child);
+      visit(
+        child.kind === "parameter"
+          ? path + child.name
+          : `${path}${child.name}.`,
+        child,
+      );
     }
   }
 
@@ -245,7 +284,9 @@ export class ModelView {
     prefix: string,
     visit: (path: string, node: ModelNode) => unknown,
   ): Promise<void> {
-    const path = node.kind === "parameter" ? prefix + node.name : `${prefix}${node.name}.`;
+    const path = node.kind === "parameter"
+      ? prefix + node.name
+      : `${prefix}${node.name}.`;
     visit(path, node);
     if (node.kind !== "parameter") await this.#walkChildren(node, path, visit);
   }
@@ -267,7 +308,10 @@ export class ModelView {
       }
       const table = this.model.countedTable(definition.path);
       if (table) {
-        out.set(path, String((await this.instances(concreteTable(path, table))).length));
+        out.set(
+          path,
+          String((await this.instances(concreteTable(path, table))).length),
+        );
         continue;
       }
       fromDevice.push(path);
@@ -293,5 +337,7 @@ export class ModelView {
 function concreteTable(parameterPath: string, tablePattern: string): string {
   const numbers = parameterPath.split(".").filter((s) => /^\d+$/.test(s));
   let i = 0;
-  return tablePattern.split(".").map((s) => s === INSTANCE_PLACEHOLDER ? numbers[i++] : s).join(".");
+  return tablePattern.split(".").map((s) =>
+    s === INSTANCE_PLACEHOLDER ? numbers[i++] : s
+  ).join(".");
 }

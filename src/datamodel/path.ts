@@ -44,7 +44,12 @@ export interface Path {
 export function parsePath(text: string): Path {
   if (text === "") return { text, segments: [], partial: true };
   const problem = pathProblem(text);
-  if (problem) throw new CwmpFault(9005, `Invalid path ${JSON.stringify(text)}: ${problem}`);
+  if (problem) {
+    throw new CwmpFault(
+      9005,
+      `Invalid path ${JSON.stringify(text)}: ${problem}`,
+    );
+  }
   const partial = text.endsWith(".");
   const segments = (partial ? text.slice(0, -1) : text).split(".");
   return { text, segments, partial };
@@ -61,18 +66,24 @@ export function parsePath(text: string): Path {
  * ```
  */
 export function pathProblem(text: string): string | undefined {
-  if (text.length > MAX_PATH_LENGTH) return `longer than ${MAX_PATH_LENGTH} characters`;
+  if (text.length > MAX_PATH_LENGTH) {
+    return `longer than ${MAX_PATH_LENGTH} characters`;
+  }
   const body = text.endsWith(".") ? text.slice(0, -1) : text;
   if (body === "") return "empty segment";
   const segments = body.split(".");
-  if (!NAME.test(segments[0])) return `${JSON.stringify(segments[0])} is not a valid root name`;
+  if (!NAME.test(segments[0])) {
+    return `${JSON.stringify(segments[0])} is not a valid root name`;
+  }
   for (const segment of segments) {
     if (segment === "") return "empty segment";
     if (segment.startsWith("[") || segment === "*") {
       return "alias and wildcard instance identifiers are not supported";
     }
     if (!NAME.test(segment) && !INSTANCE.test(segment)) {
-      return `${JSON.stringify(segment)} is neither a name nor an instance number`;
+      return `${
+        JSON.stringify(segment)
+      } is neither a name nor an instance number`;
     }
   }
   return undefined;
@@ -102,7 +113,8 @@ export function isInstanceSegment(segment: string): boolean {
  * ```
  */
 export function toPattern(path: string): string {
-  return path.split(".").map((s) => INSTANCE.test(s) ? INSTANCE_PLACEHOLDER : s).join(".");
+  return path.split(".").map((s) => INSTANCE.test(s) ? INSTANCE_PLACEHOLDER : s)
+    .join(".");
 }
 
 /**

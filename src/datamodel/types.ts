@@ -55,7 +55,8 @@ const INTEGER_BOUNDS: Record<string, readonly [bigint, bigint]> = {
 
 const DATE_TIME =
   /^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?$/;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const BASE64 =
+  /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const HEX = /^(?:[0-9A-Fa-f]{2})*$/;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
@@ -78,14 +79,21 @@ export function checkValue(
   type: ParameterType,
   value: string,
   xsiType?: string,
-): { value: string; problem?: undefined } | { value?: undefined; problem: ValueProblem } {
+): { value: string; problem?: undefined } | {
+  value?: undefined;
+  problem: ValueProblem;
+} {
   const typeProblem = xsiTypeProblem(type.base, xsiType);
   if (typeProblem) return { problem: { code: 9006, reason: typeProblem } };
   if (type.list) {
     const items = value === "" ? [] : value.split(",").map((s) => s.trim());
     const canonical: string[] = [];
     for (const item of items) {
-      const checked = checkScalar({ ...type, maxLength: undefined, minLength: undefined }, item);
+      const checked = checkScalar({
+        ...type,
+        maxLength: undefined,
+        minLength: undefined,
+      }, item);
       if (checked.problem) return checked;
       canonical.push(checked.value);
     }
@@ -96,8 +104,13 @@ export function checkValue(
   return checkScalar(type, value);
 }
 
-function xsiTypeProblem(base: BaseType, xsiType: string | undefined): string | undefined {
-  if (xsiType === undefined || xsiType === "string" || xsiType === base) return undefined;
+function xsiTypeProblem(
+  base: BaseType,
+  xsiType: string | undefined,
+): string | undefined {
+  if (xsiType === undefined || xsiType === "string" || xsiType === base) {
+    return undefined;
+  }
   if (xsiType in INTEGER_BOUNDS && base in INTEGER_BOUNDS) return undefined;
   return `xsi:type ${xsiType} does not fit a parameter of type ${base}`;
 }
@@ -105,9 +118,16 @@ function xsiTypeProblem(base: BaseType, xsiType: string | undefined): string | u
 function checkScalar(
   type: ParameterType,
   raw: string,
-): { value: string; problem?: undefined } | { value?: undefined; problem: ValueProblem } {
-  const typeError = (reason: string) => ({ problem: { code: 9006 as const, reason } });
-  const valueError = (reason: string) => ({ problem: { code: 9007 as const, reason } });
+): { value: string; problem?: undefined } | {
+  value?: undefined;
+  problem: ValueProblem;
+} {
+  const typeError = (reason: string) => ({
+    problem: { code: 9006 as const, reason },
+  });
+  const valueError = (reason: string) => ({
+    problem: { code: 9007 as const, reason },
+  });
   let value = raw;
   switch (type.base) {
     case "int":
@@ -115,10 +135,14 @@ function checkScalar(
     case "long":
     case "unsignedLong": {
       const text = raw.trim();
-      if (!/^[+-]?\d+$/.test(text)) return typeError(`${JSON.stringify(raw)} is not an integer`);
+      if (!/^[+-]?\d+$/.test(text)) {
+        return typeError(`${JSON.stringify(raw)} is not an integer`);
+      }
       const n = BigInt(text);
       const [min, max] = INTEGER_BOUNDS[type.base];
-      if (n < min || n > max) return valueError(`${text} is outside the ${type.base} range`);
+      if (n < min || n > max) {
+        return valueError(`${text} is outside the ${type.base} range`);
+      }
       if (type.ranges && !type.ranges.some((r) => inRange(n, r))) {
         return valueError(`${text} is outside ${describeRanges(type.ranges)}`);
       }
@@ -134,7 +158,9 @@ function checkScalar(
     }
     case "dateTime":
       value = raw.trim();
-      if (!DATE_TIME.test(value)) return typeError(`${JSON.stringify(raw)} is not a dateTime`);
+      if (!DATE_TIME.test(value)) {
+        return typeError(`${JSON.stringify(raw)} is not a dateTime`);
+      }
       break;
     case "base64":
       value = raw.replace(/\s+/g, "");
@@ -146,8 +172,13 @@ function checkScalar(
       break;
     case "decimal":
       value = raw.trim();
-      if (!DECIMAL.test(value)) return typeError(`${JSON.stringify(raw)} is not a decimal`);
-      if (type.ranges && !type.ranges.some((r) => inDecimalRange(Number(value), r))) {
+      if (!DECIMAL.test(value)) {
+        return typeError(`${JSON.stringify(raw)} is not a decimal`);
+      }
+      if (
+        type.ranges &&
+        !type.ranges.some((r) => inDecimalRange(Number(value), r))
+      ) {
         return valueError(`${value} is outside ${describeRanges(type.ranges)}`);
       }
       break;
@@ -155,22 +186,33 @@ function checkScalar(
       break;
   }
   const length = type.base === "base64"
-    ? Math.floor(value.length / 4) * 3 - (value.endsWith("==") ? 2 : value.endsWith("=") ? 1 : 0)
+    ? Math.floor(value.length / 4) * 3 -
+      (value.endsWith("==") ? 2 : value.endsWith("=") ? 1 : 0)
     : type.base === "hexBinary"
     ? value.length / 2
     : [...value].length;
   const lengthProblem = checkLength(type, length);
   if (lengthProblem) return { problem: lengthProblem };
   if (type.enumeration && !type.enumeration.includes(value)) {
-    return valueError(`${JSON.stringify(value)} is not one of ${type.enumeration.join(", ")}`);
+    return valueError(
+      `${JSON.stringify(value)} is not one of ${type.enumeration.join(", ")}`,
+    );
   }
-  if (type.patterns && type.patterns.length > 0 && !type.patterns.some((p) => compiled(p).test(value))) {
-    return valueError(`${JSON.stringify(value)} does not match the required pattern`);
+  if (
+    type.patterns && type.patterns.length > 0 &&
+    !type.patterns.some((p) => compiled(p).test(value))
+  ) {
+    return valueError(
+      `${JSON.stringify(value)} does not match the required pattern`,
+    );
   }
   return { value };
 }
 
-function checkLength(type: ParameterType, length: number): ValueProblem | undefined {
+function checkLength(
+  type: ParameterType,
+  length: number,
+): ValueProblem | undefined {
   if (type.maxLength !== undefined && length > type.maxLength) {
     return { code: 9007, reason: `longer than ${type.maxLength}` };
   }
@@ -181,11 +223,13 @@ function checkLength(type: ParameterType, length: number): ValueProblem | undefi
 }
 
 function inRange(n: bigint, r: Range): boolean {
-  return (r.min === undefined || n >= BigInt(r.min)) && (r.max === undefined || n <= BigInt(r.max));
+  return (r.min === undefined || n >= BigInt(r.min)) &&
+    (r.max === undefined || n <= BigInt(r.max));
 }
 
 function inDecimalRange(n: number, r: Range): boolean {
-  return (r.min === undefined || n >= r.min) && (r.max === undefined || n <= r.max);
+  return (r.min === undefined || n >= r.min) &&
+    (r.max === undefined || n <= r.max);
 }
 
 function describeRanges(ranges: readonly Range[]): string {
@@ -217,7 +261,9 @@ function compiled(pattern: string): RegExp {
  */
 export function zeroValue(type: ParameterType): string {
   if (type.list) return "";
-  if (type.enumeration && type.enumeration.length > 0) return type.enumeration[0];
+  if (type.enumeration && type.enumeration.length > 0) {
+    return type.enumeration[0];
+  }
   switch (type.base) {
     case "int":
     case "unsignedInt":

@@ -17,7 +17,9 @@ export interface StateStore {
 const KEY = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 function checkKey(key: string): void {
-  if (!KEY.test(key)) throw new TypeError(`Invalid state key ${JSON.stringify(key)}`);
+  if (!KEY.test(key)) {
+    throw new TypeError(`Invalid state key ${JSON.stringify(key)}`);
+  }
 }
 
 /**
@@ -58,7 +60,9 @@ export class FileStateStore implements StateStore {
     try {
       return JSON.parse(text);
     } catch (cause) {
-      throw new Error(`State file ${this.#dir}/${key}.json is not valid JSON`, { cause });
+      throw new Error(`State file ${this.#dir}/${key}.json is not valid JSON`, {
+        cause,
+      });
     }
   }
 
@@ -67,11 +71,20 @@ export class FileStateStore implements StateStore {
     await Deno.mkdir(this.#dir, { recursive: true });
     const target = `${this.#dir}/${key}.json`;
     const temp = `${this.#dir}/.${key}.${Deno.pid}.${++this.#sequence}.tmp`;
-    const file = await Deno.open(temp, { write: true, create: true, truncate: true, mode: 0o600 });
+    const file = await Deno.open(temp, {
+      write: true,
+      create: true,
+      truncate: true,
+      mode: 0o600,
+    });
     try {
-      const bytes = new TextEncoder().encode(JSON.stringify(value, null, 1) + "\n");
+      const bytes = new TextEncoder().encode(
+        JSON.stringify(value, null, 1) + "\n",
+      );
       let offset = 0;
-      while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+      while (offset < bytes.length) {
+        offset += await file.write(bytes.subarray(offset));
+      }
       await file.sync();
     } finally {
       file.close();

@@ -1,0 +1,99 @@
+/**
+ * The agent's own durable state outside the data model: events to raise at
+ * the next boot, pending ScheduleInforms, and instance-number counters.
+ *
+ * @module
+ */
+import type { StateStore } from "../device/store.ts";
+
+/** Store key of the agent state document. */
+export const AGENT_STATE_KEY = "agent-state";
+
+/** An event code with its CommandKey, as it will appear in an Inform. */
+export interface EventRecord {
+  /** The event code, e.g. `M Reboot`. */
+  readonly eventCode: string;
+  /** The CommandKey of the method that caused it, or "". */
+  readonly commandKey: string;
+}
+
+/** A ScheduleInform waiting for its time. */
+export interface ScheduledInform {
+  /** When it is due (ISO 8601, UTC). */
+  readonly dueAt: string;
+  /** The ScheduleInform's CommandKey. */
+  readonly commandKey: string;
+}
+
+/** The agent state document. */
+export interface AgentStateDocument {
+  /**
+   * Events to raise in the first session after the next boot, besides the
+   * `1 BOOT` every boot raises: `M Reboot` after a Reboot RPC, `0 BOOTSTRAP`
+   * after a factory reset.
+   */
+  readonly bootEvents: readonly EventRecord[];
+  /** ScheduleInforms not yet fired; each raises `3 SCHEDULED` + `M ScheduleInform`. */
+  readonly scheduledInforms: readonly ScheduledInform[];
+  /** Next instance number per concrete table path; numbers are never reused. */
+  readonly nextInstance: Readonly<Record<string, number>>;
+}
+
+const EMPTY: AgentStateDocument = {
+  bootEvents: [],
+  scheduledInforms: [],
+  nextInstance: {},
+};
+
+/**
+ * The agent state, read once and written atomically on every change.
+ *
+ * @example
+ * ```ts
+ * import { AgentState } from "./agent_state.ts";
+ * import { MemoryStateStore } from "../device/store.ts";
+ * const state = await AgentState.load(new MemoryStateStore());
+ * await state.update((s) => ({ ...s, bootEvents: [{ eventCode: "M Reboot", commandKey: "k" }] }));
+ * console.log(state.current.bootEvents.length); // 1
+ * ```
+ */
+export class AgentState {
+  readonly #store: StateStore;
+  #current: AgentStateDocument;
+
+  private constructor(store: StateStore, current: AgentStateDocument) {
+    this.#store = store;
+    this.#current = current;
+  }
+
+  /** Loads the state from `store` (empty when none was saved). */
+  static async load(store: StateStore): Promise<AgentState> {
+    const saved = await store.read(AGENT_STATE_KEY) as
+      | Partial<AgentStateDocument>
+      | undefined;
+    return new AgentState(store, {
+      bootEvents: saved?.bootEvents ?? [],
+      scheduledInforms: saved?.scheduledInforms ?? [],
+      nextInstance: saved?.nextInstance ?? {},
+    });
+  }
+
+  /** The state as last written. */
+  get current(): AgentStateDocument {
+    return this.#current;
+  }
+
+  /** Replaces the state with `change(current)`, durably, before returning. */
+  async update(
+    change: (current: AgentStateDocument) => AgentStateDocument,
+  ): Promise<void> {
+    const next = change(this.#current);
+    await this.#store.write(AGENT_STATE_KEY, next);
+    this.#current = next;
+  }
+
+  /** Forgets everything (factory reset). */
+  async reset(): Promise<void> {
+    await this.update(() => EMPTY);
+  }
+}

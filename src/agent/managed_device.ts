@@ -1,0 +1,407 @@
+/**
+ * The device as the agent presents it to the ACS: the vendor's adapter plus
+ * the parameters the agent owns itself — `ManagementServer.*` and
+ * `RootDataModelVersion` — and the TR-069 flags (Forced Inform, active
+ * notification) that the protocol, not the vendor, decides.
+ *
+ * @module
+ */
+import type {
+  DataModelDefinitions,
+  ParameterDefinition,
+} from "../datamodel/definitions.ts";
+import { UNKNOWN_TIME } from "../datamodel/types.ts";
+import type {
+  ApplyResult,
+  DeviceAdapter,
+  DeviceIdentity,
+  ParameterChange,
+} from "../device/adapter.ts";
+import type { StateStore } from "../device/store.ts";
+
+/** Store key of the agent-owned parameter values. */
+export const AGENT_PARAMETERS_KEY = "agent-parameters";
+
+type Definition = Omit<ParameterDefinition, "path"> & {
+  readonly default: string;
+};
+
+const uint = (min = 0, max?: number) => ({
+  base: "unsignedInt" as const,
+  ranges: [{ min, max }],
+});
+
+/**
+ * ManagementServer parameters the agent owns (digest §14.1), with types and
+ * factory defaults. STUN, XMPP, lightweight notifications, alias addressing,
+ * Kicked and HTTP compression are not implemented, so their parameters are
+ * not advertised (an ACS must not be told a feature exists that does not).
+ */
+export const MANAGEMENT_SERVER_PARAMETERS: Readonly<
+  Record<string, Definition>
+> = {
+  EnableCWMP: { type: { base: "boolean" }, writable: true, default: "true" },
+  URL: {
+    type: { base: "string", maxLength: 2048 },
+    writable: true,
+    default: "",
+  },
+  Username: {
+    type: { base: "string", maxLength: 256 },
+    writable: true,
+    default: "",
+  },
+  Password: {
+    type: { base: "string", maxLength: 256 },
+    writable: true,
+    hidden: true,
+    default: "",
+  },
+  ScheduleReboot: {
+    type: { base: "dateTime" },
+    writable: true,
+    default: UNKNOWN_TIME,
+  },
+  DelayReboot: {
+    type: { base: "int", ranges: [{ min: -1 }] },
+    writable: true,
+    default: "-1",
+  },
+  PeriodicInformEnable: {
+    type: { base: "boolean" },
+    writable: true,
+    default: "true",
+  },
+  PeriodicInformInterval: { type: uint(1), writable: true, default: "86400" },
+  PeriodicInformTime: {
+    type: { base: "dateTime" },
+    writable: true,
+    default: UNKNOWN_TIME,
+  },
+  ParameterKey: {
+    type: { base: "string", maxLength: 32 },
+    writable: false,
+    forcedInform: true,
+    activeNotify: "canDeny",
+    default: "",
+  },
+  ConnectionRequestURL: {
+    type: { base: "string", maxLength: 2048 },
+    writable: false,
+    forcedInform: true,
+    activeNotify: "forceDefaultEnabled",
+    default: "",
+  },
+  ConnectionRequestUsername: {
+    type: { base: "string", maxLength: 256 },
+    writable: true,
+    default: "",
+  },
+  ConnectionRequestPassword: {
+    type: { base: "string", maxLength: 256 },
+    writable: true,
+    hidden: true,
+    default: "",
+  },
+  UpgradesManaged: {
+    type: { base: "boolean" },
+    writable: true,
+    default: "false",
+  },
+  DefaultActiveNotificationThrottle: {
+    type: uint(),
+    writable: true,
+    default: "0",
+  },
+  CWMPRetryMinimumWaitInterval: {
+    type: uint(1, 65535),
+    writable: true,
+    default: "5",
+  },
+  CWMPRetryIntervalMultiplier: {
+    type: uint(1000, 65535),
+    writable: true,
+    default: "2000",
+  },
+  HTTPConnectionRequestEnable: {
+    type: { base: "boolean" },
+    writable: true,
+    default: "true",
+  },
+  InstanceWildcardsSupported: {
+    type: { base: "boolean" },
+    writable: false,
+    default: "false",
+  },
+  SupportedConnReqMethods: {
+    type: { base: "string", list: true, enumeration: ["HTTP", "STUN", "XMPP"] },
+    writable: false,
+    default: "HTTP",
+  },
+};
+
+/**
+ * TR-069 flags of device parameters (digest §4.3, §9.3): the agent applies
+ * them whatever the adapter declares.
+ */
+const PROTOCOL_FLAGS: Readonly<Record<string, Partial<ParameterDefinition>>> = {
+  "DeviceInfo.HardwareVersion": { forcedInform: true },
+  "DeviceInfo.SoftwareVersion": {
+    forcedInform: true,
+    activeNotify: "forceEnabled",
+  },
+  "DeviceInfo.ProvisioningCode": {
+    forcedInform: true,
+    activeNotify: "forceEnabled",
+  },
+  "DeviceSummary": { forcedInform: true },
+  "DeviceInfo.SpecVersion": { forcedInform: true },
+  "DeviceInfo.UpTime": { activeNotify: "canDeny" },
+};
+
+/** Options for {@linkcode ManagedDevice.open}. */
+export interface ManagedDeviceOptions {
+  /** Factory values of agent-owned parameters (`URL`, `Username`, …) overriding the defaults. */
+  readonly defaults?: Readonly<Record<string, string>>;
+  /** The data-model version for `Device.RootDataModelVersion` (Device:2 only). */
+  readonly rootDataModelVersion?: string;
+}
+
+interface AgentParametersDocument {
+  readonly values: Record<string, string>;
+}
+
+/**
+ * A device adapter wrapped with the agent-owned parameters.
+ *
+ * @example
+ * ```ts
+ * import { ManagedDevice } from "./managed_device.ts";
+ * import { SimulatedDevice } from "../device/simulated.ts";
+ * const device = await ManagedDevice.open(SimulatedDevice.fromSnapshot({
+ *   "Device.DeviceInfo.SerialNumber": { value: "S1" },
+ * }));
+ * const values = await device.getValues(["Device.ManagementServer.CWMPRetryMinimumWaitInterval"]);
+ * console.log(values.get("Device.ManagementServer.CWMPRetryMinimumWaitInterval")); // "5"
+ * ```
+ */
+export class ManagedDevice implements DeviceAdapter {
+  /** The vendor's adapter. */
+  readonly device: DeviceAdapter;
+  /** The root object name: `Device` or `InternetGatewayDevice`. */
+  readonly root: string;
+  readonly #prefix: string;
+  readonly #definitions: DataModelDefinitions;
+  readonly #ownedPaths: ReadonlyMap<string, Definition>;
+  #values: Record<string, string>;
+
+  private constructor(
+    device: DeviceAdapter,
+    root: string,
+    values: Record<string, string>,
+    options: ManagedDeviceOptions,
+  ) {
+    this.device = device;
+    this.root = root;
+    this.#prefix = `${root}.ManagementServer.`;
+    const owned = new Map<string, Definition>();
+    for (
+      const [name, definition] of Object.entries(MANAGEMENT_SERVER_PARAMETERS)
+    ) {
+      owned.set(this.#prefix + name, definition);
+    }
+    if (root === "Device") {
+      owned.set("Device.RootDataModelVersion", {
+        type: { base: "string", maxLength: 32 },
+        writable: false,
+        forcedInform: true,
+        default: options.rootDataModelVersion ?? "2.19",
+      });
+    }
+    this.#ownedPaths = owned;
+    this.#values = values;
+    const deviceDefinitions = device.definitions();
+    this.#definitions = {
+      parameters: [
+        ...deviceDefinitions.parameters
+          .filter((d) => !owned.has(d.path) && !d.path.startsWith(this.#prefix))
+          .map((d) => withProtocolFlags(root, d)),
+        ...[...owned].map(([path, d]) => ({ ...d, path })),
+      ],
+      objects: deviceDefinitions.objects.filter((o) =>
+        !o.path.startsWith(this.#prefix)
+      ),
+    };
+  }
+
+  /**
+   * Wraps `device`, loading the agent-owned values from its store. Values not
+   * stored yet take `options.defaults`, then the table's defaults.
+   */
+  static async open(
+    device: DeviceAdapter,
+    options: ManagedDeviceOptions = {},
+  ): Promise<ManagedDevice> {
+    const root = device.definitions().parameters[0]?.path.split(".")[0] ??
+      "Device";
+    const stored = await device.store.read(AGENT_PARAMETERS_KEY) as
+      | AgentParametersDocument
+      | undefined;
+    const values: Record<string, string> = {};
+    for (
+      const [name, definition] of Object.entries(MANAGEMENT_SERVER_PARAMETERS)
+    ) {
+      values[`${root}.ManagementServer.${name}`] = options.defaults?.[name] ??
+        definition.default;
+    }
+    if (root === "Device") {
+      values["Device.RootDataModelVersion"] = options.rootDataModelVersion ??
+        "2.19";
+    }
+    for (const [path, value] of Object.entries(stored?.values ?? {})) {
+      if (path in values && typeof value === "string") values[path] = value;
+    }
+    return new ManagedDevice(device, root, values, options);
+  }
+
+  get store(): StateStore {
+    return this.device.store;
+  }
+
+  /** Whether the agent, not the device, owns a parameter. */
+  owns(path: string): boolean {
+    return this.#ownedPaths.has(path);
+  }
+
+  /** The current value of an agent-owned parameter, by name under ManagementServer. */
+  managementServer(name: string): string {
+    return this.#values[this.#prefix + name] ?? "";
+  }
+
+  /** The current ParameterKey. */
+  get parameterKey(): string {
+    return this.managementServer("ParameterKey");
+  }
+
+  identity(): Promise<DeviceIdentity> {
+    return this.device.identity();
+  }
+
+  definitions(): DataModelDefinitions {
+    return this.#definitions;
+  }
+
+  async getValues(
+    paths: readonly string[],
+  ): Promise<ReadonlyMap<string, string>> {
+    const out = new Map<string, string>();
+    const forDevice = paths.filter((p) => {
+      if (!this.owns(p)) return true;
+      out.set(p, this.#values[p]);
+      return false;
+    });
+    if (forDevice.length > 0) {
+      for (const [path, value] of await this.device.getValues(forDevice)) {
+        out.set(path, value);
+      }
+    }
+    return out;
+  }
+
+  instances(table: string): Promise<readonly number[]> {
+    return this.device.instances(table);
+  }
+
+  setValues(changes: readonly ParameterChange[]): Promise<ApplyResult> {
+    return this.apply(changes);
+  }
+
+  /**
+   * Applies changes atomically across the device and the agent-owned
+   * parameters, and records a new ParameterKey with them when given: the
+   * device applies its part (all or nothing), then one atomic write stores
+   * the agent's part. If that write fails, the device's part is undone.
+   */
+  async apply(
+    changes: readonly ParameterChange[],
+    parameterKey?: string,
+  ): Promise<ApplyResult> {
+    const own = changes.filter((c) => this.owns(c.path));
+    const forDevice = changes.filter((c) => !this.owns(c.path));
+    let result: ApplyResult = { applied: true };
+    let previous: ReadonlyMap<string, string> | undefined;
+    if (forDevice.length > 0) {
+      previous = await this.device.getValues(forDevice.map((c) => c.path));
+      result = await this.device.setValues(forDevice);
+    }
+    const values = { ...this.#values };
+    for (const change of own) values[change.path] = change.value;
+    if (parameterKey !== undefined) {
+      values[this.#prefix + "ParameterKey"] = parameterKey;
+    }
+    try {
+      if (own.length > 0 || parameterKey !== undefined) {
+        await this.#persist(values);
+      }
+    } catch (error) {
+      if (previous && previous.size > 0) {
+        await this.device.setValues(
+          [...previous].map(([path, value]) => ({ path, value })),
+        );
+      }
+      throw error;
+    }
+    return result;
+  }
+
+  /** Sets the ConnectionRequestURL the listener publishes (not persisted across restarts). */
+  setConnectionRequestUrl(url: string): void {
+    this.#values = {
+      ...this.#values,
+      [this.#prefix + "ConnectionRequestURL"]: url,
+    };
+  }
+
+  /** Records a new ParameterKey (after a successful AddObject or DeleteObject). */
+  async setParameterKey(key: string): Promise<void> {
+    await this.#persist({
+      ...this.#values,
+      [this.#prefix + "ParameterKey"]: key,
+    });
+  }
+
+  async #persist(values: Record<string, string>): Promise<void> {
+    await this.store.write(
+      AGENT_PARAMETERS_KEY,
+      { values } satisfies AgentParametersDocument,
+    );
+    this.#values = values;
+  }
+
+  addInstance(table: string, instance: number): Promise<ApplyResult> {
+    return this.device.addInstance(table, instance);
+  }
+
+  deleteInstance(instancePath: string): Promise<ApplyResult> {
+    return this.device.deleteInstance(instancePath);
+  }
+
+  reboot(): Promise<void> {
+    return this.device.reboot();
+  }
+
+  /** Resets the device and the agent-owned parameters to factory values. */
+  async factoryReset(): Promise<void> {
+    await this.store.write(AGENT_PARAMETERS_KEY, { values: {} });
+    await this.device.factoryReset();
+  }
+}
+
+function withProtocolFlags(
+  root: string,
+  definition: ParameterDefinition,
+): ParameterDefinition {
+  const relative = definition.path.slice(root.length + 1);
+  const flags = PROTOCOL_FLAGS[relative];
+  return flags ? { ...definition, ...flags } : definition;
+}

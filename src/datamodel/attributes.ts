@@ -1,0 +1,107 @@
+/**
+ * Parameter attributes — notification and access list — with their
+ * defaults from the data model, persisted in the state store.
+ *
+ * @module
+ */
+import type { StateStore } from "../device/store.ts";
+import type { ParameterDefinition } from "./definitions.ts";
+
+/** Store key of the attributes document. */
+export const ATTRIBUTES_KEY = "attributes";
+
+/** The attributes of one parameter. */
+export interface ParameterAttributes {
+  /** 0 off, 1 passive, 2 active (3–6 lightweight, not supported). */
+  readonly notification: number;
+  /** Who besides the ACS may write it: [] or ["Subscriber"]. */
+  readonly accessList: readonly string[];
+}
+
+/**
+ * The notification a parameter has until the ACS changes it: active for
+ * `forceEnabled` and `forceDefaultEnabled`, off otherwise.
+ *
+ * @example
+ * ```ts
+ * import { defaultNotification } from "./attributes.ts";
+ * console.log(defaultNotification({ path: "X.Y", type: { base: "string" }, writable: false, activeNotify: "forceDefaultEnabled" })); // 2
+ * ```
+ */
+export function defaultNotification(definition: ParameterDefinition): number {
+  return definition.activeNotify === "forceEnabled" ||
+      definition.activeNotify === "forceDefaultEnabled"
+    ? 2
+    : 0;
+}
+
+/**
+ * Attributes that differ from the defaults, by concrete path.
+ *
+ * @example
+ * ```ts
+ * import { AttributeStore } from "./attributes.ts";
+ * import { MemoryStateStore } from "../device/store.ts";
+ * const attributes = await AttributeStore.load(new MemoryStateStore());
+ * await attributes.set(new Map([["Device.X", { notification: 1, accessList: [] }]]));
+ * console.log(attributes.stored("Device.X")?.notification); // 1
+ * ```
+ */
+export class AttributeStore {
+  readonly #store: StateStore;
+  #values: Record<string, ParameterAttributes>;
+
+  private constructor(
+    store: StateStore,
+    values: Record<string, ParameterAttributes>,
+  ) {
+    this.#store = store;
+    this.#values = values;
+  }
+
+  /** Loads the attributes saved in `store`. */
+  static async load(store: StateStore): Promise<AttributeStore> {
+    const saved = await store.read(ATTRIBUTES_KEY) as
+      | Record<string, ParameterAttributes>
+      | undefined;
+    return new AttributeStore(store, saved ?? {});
+  }
+
+  /** The stored attributes of a path, if the ACS ever set them. */
+  stored(path: string): ParameterAttributes | undefined {
+    return this.#values[path];
+  }
+
+  /** The attributes of a parameter: stored ones, or the defaults. */
+  get(path: string, definition: ParameterDefinition): ParameterAttributes {
+    const stored = this.#values[path];
+    const notification = definition.activeNotify === "forceEnabled"
+      ? 2
+      : stored?.notification ?? defaultNotification(definition);
+    return { notification, accessList: stored?.accessList ?? [] };
+  }
+
+  /** Stores new attributes for several paths in one atomic write. */
+  async set(updates: ReadonlyMap<string, ParameterAttributes>): Promise<void> {
+    const next = { ...this.#values };
+    for (const [path, attributes] of updates) next[path] = attributes;
+    await this.#store.write(ATTRIBUTES_KEY, next);
+    this.#values = next;
+  }
+
+  /** Forgets the attributes of everything under a deleted instance. */
+  async removeUnder(prefix: string): Promise<void> {
+    const next = Object.fromEntries(
+      Object.entries(this.#values).filter(([p]) => !p.startsWith(prefix)),
+    );
+    if (Object.keys(next).length === Object.keys(this.#values).length) return;
+    await this.#store.write(ATTRIBUTES_KEY, next);
+    this.#values = next;
+  }
+
+  /** Forgets every attribute (factory reset). */
+  async reset(): Promise<void> {
+    await this.#store.write(ATTRIBUTES_KEY, {});
+    this.#values = {};
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * A simulated device: a data model loaded from a snapshot, kept in memory,
+ * with every change persisted in the agent's state store so it survives a
+ * restart. The workstation demo and the tests run against it.
+ *
+ * @module
+ */
+import type {
+  DataModelDefinitions,
+  ParameterDefinition,
+} from "../datamodel/definitions.ts";
+import { INSTANCE_PLACEHOLDER, toPattern } from "../datamodel/path.ts";
+import { zeroValue } from "../datamodel/types.ts";
+import type {
+  ApplyResult,
+  DeviceAdapter,
+  DeviceIdentity,
+  ParameterChange,
+} from "./adapter.ts";
+import { loadSnapshot, parseSnapshot, type Snapshot } from "./snapshot.ts";
+import { MemoryStateStore, type StateStore } from "./store.ts";
+
+/** The store key the simulated device keeps its values under. */
+export const SIMULATED_STATE_KEY = "simulated-device";
+
+interface SimulatedState {
+  readonly values: Record<string, string>;
+  readonly instances: Record<string, number[]>;
+  readonly reboots: number;
+  readonly factoryResets: number;
+}
+
+/** Options for {@linkcode SimulatedDevice}. */
+export interface SimulatedDeviceOptions {
+  /** Where the device and the agent keep state; in memory by default. */
+  readonly store?: StateStore;
+}
+
+/**
+ * A device simulated from a snapshot.
+ *
+ * @example
+ * ```ts
+ * import { SimulatedDevice } from "./simulated.ts";
+ * const device = SimulatedDevice.fromSnapshot({
+ *   "Device.DeviceInfo.Manufacturer": { value: "ACME" },
+ *   "Device.DeviceInfo.ManufacturerOUI": { value: "00AABB" },
+ *   "Device.DeviceInfo.ProductClass": { value: "GW" },
+ *   "Device.DeviceInfo.SerialNumber": { value: "S1" },
+ * });
+ * console.log((await device.identity()).serialNumber); // "S1"
+ * ```
+ */
+export class SimulatedDevice implements DeviceAdapter {
+  readonly store: StateStore;
+  readonly #definitions: DataModelDefinitions;
+  readonly #byPattern: Map<string, ParameterDefinition>;
+  readonly #factory: SimulatedState;
+  #state: SimulatedState;
+  #root: string;
+
+  private constructor(snapshot: Snapshot, options: SimulatedDeviceOptions) {
+    const loaded = loadSnapshot(snapshot);
+    this.store = options.store ?? new MemoryStateStore();
+    this.#definitions = loaded.definitions;
+    this.#byPattern = new Map(
+      loaded.definitions.parameters.map((d) => [d.path, d]),
+    );
+    this.#factory = {
+      values: Object.fromEntries(loaded.values),
+      instances: Object.fromEntries(
+        [...loaded.instances].map(([k, v]) => [k, [...v]]),
+      ),
+      reboots: 0,
+      factoryResets: 0,
+    };
+    this.#state = this.#factory;
+    this.#root = loaded.definitions.parameters[0]?.path.split(".")[0] ??
+      "Device";
+  }
+
+  /** A device from an in-memory snapshot, with no saved changes. */
+  static fromSnapshot(
+    snapshot: Snapshot,
+    options: SimulatedDeviceOptions = {},
+  ): SimulatedDevice {
+    return new SimulatedDevice(snapshot, options);
+  }
+
+  /**
+   * A device from a snapshot file (JSON or CSV), with the changes saved in
+   * `options.store` applied on top.
+   */
+  static async load(
+    file: string,
+    options: SimulatedDeviceOptions = {},
+  ): Promise<SimulatedDevice> {
+    const text = await Deno.readTextFile(file);
+    const device = new SimulatedDevice(parseSnapshot(text, file), options);
+    await device.#restore();
+    return device;
+  }
+
+  /** Applies saved changes from the store, if any. */
+  async #restore(): Promise<void> {
+    const saved = await this.store.read(SIMULATED_STATE_KEY) as
+      | SimulatedState
+      | undefined;
+    if (saved && typeof saved === "object" && saved.values && saved.instances) {
+      this.#state = saved;
+    }
+  }
+
+  /** How often the device was rebooted and factory-reset (for tests and the demo). */
+  get counters(): { readonly reboots: number; readonly factoryResets: number } {
+    return {
+      reboots: this.#state.reboots,
+      factoryResets: this.#state.factoryResets,
+    };
+  }
+
+  identity(): Promise<DeviceIdentity> {
+    const v = (name: string) =>
+      this.#state.values[`${this.#root}.DeviceInfo.${name}`] ?? "";
+    return Promise.resolve({
+      manufacturer: v("Manufacturer"),
+      oui: v("ManufacturerOUI"),
+      productClass: v("ProductClass"),
+      serialNumber: v("SerialNumber"),
+    });
+  }
+
+  definitions(): DataModelDefinitions {
+    return this.#definitions;
+  }
+
+  getValues(paths: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const out = new Map<string, string>();
+    for (const path of paths) {
+      const value = this.#state.values[path];
+      if (value !== undefined) out.set(path, value);
+    }
+    return Promise.resolve(out);
+  }
+
+  instances(table: string): Promise<readonly number[]> {
+    return Promise.resolve(this.#state.instances[table] ?? []);
+  }
+
+  async setValues(changes: readonly ParameterChange[]): Promise<ApplyResult> {
+    const values = { ...this.#state.values };
+    for (const change of changes) values[change.path] = change.value;
+    await this.#commit({ ...this.#state, values });
+    return { applied: true };
+  }
+
+  async addInstance(table: string, instance: number): Promise<ApplyResult> {
+    const existing = this.#state.instances[table] ?? [];
+    if (existing.includes(instance)) {
+      throw new Error(`${table}${instance}. already exists`);
+    }
+    const values = { ...this.#state.values };
+    const prefix = `${table}${instance}.`;
+    const patternPrefix = toPattern(prefix);
+    for (const [pattern, definition] of this.#byPattern) {
+      if (!pattern.startsWith(patternPrefix)) continue;
+      // Nested tables of the new instance start empty.
+      if (pattern.slice(patternPrefix.length).includes(INSTANCE_PLACEHOLDER)) {
+        continue;
+      }
+      values[prefix + pattern.slice(patternPrefix.length)] =
+        definition.default ?? zeroValue(definition.type);
+    }
+    const instances = {
+      ...this.#state.instances,
+      [table]: [...existing, instance].sort((a, b) => a - b),
+    };
+    await this.#commit({ ...this.#state, values, instances });
+    return { applied: true };
+  }
+
+  async deleteInstance(instancePath: string): Promise<ApplyResult> {
+    const body = instancePath.slice(0, -1);
+    const table = body.slice(0, body.lastIndexOf(".") + 1);
+    const number = Number(body.slice(body.lastIndexOf(".") + 1));
+    const values = Object.fromEntries(
+      Object.entries(this.#state.values).filter(([path]) =>
+        !path.startsWith(instancePath)
+      ),
+    );
+    const instances = Object.fromEntries(
+      Object.entries(this.#state.instances)
+        .filter(([path]) => !path.startsWith(instancePath))
+        .map((
+          [path, list],
+        ) => [path, path === table ? list.filter((n) => n !== number) : list]),
+    );
+    await this.#commit({ ...this.#state, values, instances });
+    return { applied: true };
+  }
+
+  async reboot(): Promise<void> {
+    await this.#commit({ ...this.#state, reboots: this.#state.reboots + 1 });
+  }
+
+  async factoryReset(): Promise<void> {
+    await this.#commit({
+      ...this.#factory,
+      reboots: this.#state.reboots + 1,
+      factoryResets: this.#state.factoryResets + 1,
+    });
+  }
+
+  /** Persists first, then switches: a failed write leaves the device unchanged. */
+  async #commit(next: SimulatedState): Promise<void> {
+    await this.store.write(SIMULATED_STATE_KEY, next);
+    this.#state = next;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * AddObject: create an instance of a multi-instance object.
+ *
+ * @module
+ */
+import { CwmpFault } from "../cwmp/faults.ts";
+import { pathProblem } from "../datamodel/path.ts";
+import type { RpcHandler } from "./context.ts";
+
+/**
+ * Creates the next instance of a writable table. Instance numbers are never
+ * reused: the counter is persisted before the device creates the instance,
+ * so even a crash in between cannot hand a number out twice. Faults: 9005
+ * when the name is not an existing writable table, 9004 when MaxEntries is
+ * reached, 9002 when the device fails.
+ *
+ * @example
+ * ```ts
+ * import { addObject } from "./add_object.ts";
+ * // const { response } = await addObject({ objectName: "Device.IP.Interface.", parameterKey: "k" }, context);
+ * ```
+ */
+export const addObject: RpcHandler<"AddObject"> = async (args, context) => {
+  const table = args.objectName;
+  if (!table.endsWith(".") || pathProblem(table)) {
+    throw new CwmpFault(9005, `Not an object path: ${JSON.stringify(table)}`);
+  }
+  const view = context.model.view();
+  const node = await view.find(table);
+  if (node?.kind !== "table") {
+    throw new CwmpFault(9005, `${table} is not a multi-instance object`);
+  }
+  if (!node.object?.writable) {
+    throw new CwmpFault(9005, `${table} does not allow AddObject`);
+  }
+  const existing = await view.instances(table);
+  const max = node.object.maxEntries;
+  if (max !== undefined && existing.length >= max) {
+    throw new CwmpFault(
+      9004,
+      `${table} already has its maximum of ${max} instances`,
+    );
+  }
+  const instanceNumber = Math.max(
+    context.state.current.nextInstance[table] ?? 1,
+    ...existing.map((n) => n + 1),
+  );
+  if (instanceNumber > 4294967295) {
+    throw new CwmpFault(9004, `${table} has used up its instance numbers`);
+  }
+  await context.state.update((s) => ({
+    ...s,
+    nextInstance: { ...s.nextInstance, [table]: instanceNumber + 1 },
+  }));
+  let applied: boolean;
+  try {
+    ({ applied } = await context.device.addInstance(table, instanceNumber));
+  } catch (error) {
+    throw new CwmpFault(
+      9002,
+      `The device could not create ${table}${instanceNumber}.: ${
+        (error as Error).message
+      }`,
+      {
+        cause: error,
+      },
+    );
+  }
+  await context.device.setParameterKey(args.parameterKey);
+  return { response: { instanceNumber, status: applied ? 0 : 1 } };
+};

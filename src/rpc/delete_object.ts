@@ -1,0 +1,51 @@
+/**
+ * DeleteObject: remove an instance and everything below it.
+ *
+ * @module
+ */
+import { CwmpFault } from "../cwmp/faults.ts";
+import { pathProblem, tableOf } from "../datamodel/path.ts";
+import type { RpcHandler } from "./context.ts";
+
+/**
+ * Deletes an existing instance of a writable table, forgets the attributes
+ * below it and records the ParameterKey. 9005 when the name is not an
+ * existing instance of a writable table; 9002 when the device fails.
+ *
+ * @example
+ * ```ts
+ * import { deleteObject } from "./delete_object.ts";
+ * // await deleteObject({ objectName: "Device.IP.Interface.3.", parameterKey: "k" }, context);
+ * ```
+ */
+export const deleteObject: RpcHandler<"DeleteObject"> = async (
+  args,
+  context,
+) => {
+  const path = args.objectName;
+  if (!path.endsWith(".") || pathProblem(path)) {
+    throw new CwmpFault(9005, `Not an object path: ${JSON.stringify(path)}`);
+  }
+  const view = context.model.view();
+  const node = await view.find(path);
+  if (node?.kind !== "instance") {
+    throw new CwmpFault(9005, `${path} is not an existing instance`);
+  }
+  const table = context.model.index.lookup(tableOf(path));
+  if (!table?.object?.writable) {
+    throw new CwmpFault(9005, `${tableOf(path)} does not allow DeleteObject`);
+  }
+  let applied: boolean;
+  try {
+    ({ applied } = await context.device.deleteInstance(path));
+  } catch (error) {
+    throw new CwmpFault(
+      9002,
+      `The device could not delete ${path}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  await context.attributes.removeUnder(path);
+  await context.device.setParameterKey(args.parameterKey);
+  return { response: { status: applied ? 0 : 1 } };
+};

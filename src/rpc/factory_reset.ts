@@ -1,0 +1,33 @@
+/**
+ * FactoryReset: answer, let the session end, then reset and reboot.
+ *
+ * @module
+ */
+import type { RpcHandler } from "./context.ts";
+
+/**
+ * Records `0 BOOTSTRAP` for the next boot (durably, before answering) and
+ * asks the session to reset the device once it has ended. The reset itself
+ * ({@linkcode runDeferredAction}) clears attributes, agent state and
+ * agent-owned parameters but keeps that BOOTSTRAP, so the next session
+ * carries `0 BOOTSTRAP` and `1 BOOT` and no M event.
+ *
+ * @example
+ * ```ts
+ * import { factoryReset } from "./factory_reset.ts";
+ * // const { after } = await factoryReset({}, context); // after: [{ kind: "factoryReset" }]
+ * ```
+ */
+export const factoryReset: RpcHandler<"FactoryReset"> = async (
+  _args,
+  context,
+) => {
+  await context.state.update((s) => ({
+    ...s,
+    bootEvents: [...s.bootEvents.filter((e) => e.eventCode !== "0 BOOTSTRAP"), {
+      eventCode: "0 BOOTSTRAP",
+      commandKey: "",
+    }],
+  }));
+  return { response: {}, after: [{ kind: "factoryReset" }] };
+};

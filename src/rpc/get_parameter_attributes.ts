@@ -1,0 +1,35 @@
+/**
+ * GetParameterAttributes: notification and access list of parameters.
+ *
+ * @module
+ */
+import type { RpcHandler } from "./context.ts";
+
+/**
+ * Expands each requested name like GetParameterValues and returns each
+ * parameter's attributes once; unknown names fault with 9005.
+ *
+ * @example
+ * ```ts
+ * import { getParameterAttributes } from "./get_parameter_attributes.ts";
+ * // await getParameterAttributes({ parameterNames: ["Device.ManagementServer."] }, context);
+ * ```
+ */
+export const getParameterAttributes: RpcHandler<"GetParameterAttributes"> =
+  async (args, context) => {
+    const view = context.model.view();
+    const seen = new Set<string>();
+    const parameterList = [];
+    for (const name of args.parameterNames) {
+      for (const path of await view.parameters(name)) {
+        if (seen.has(path)) continue;
+        seen.add(path);
+        const attributes = context.attributes.get(
+          path,
+          context.model.index.lookup(path)!.parameter!,
+        );
+        parameterList.push({ name: path, ...attributes });
+      }
+    }
+    return { response: { parameterList } };
+  };

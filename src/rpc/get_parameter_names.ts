@@ -1,0 +1,29 @@
+/**
+ * GetParameterNames: the names at or below a path.
+ *
+ * @module
+ */
+import type { RpcHandler } from "./context.ts";
+
+/**
+ * GetParameterNames with the semantics of digest §6.5: "" lists the whole
+ * tree (or the root with NextLevel); a partial path lists itself and
+ * everything below (or only its direct children with NextLevel); a parameter
+ * lists itself, and with NextLevel true is fault 9003.
+ *
+ * @example
+ * ```ts
+ * import { getParameterNames } from "./get_parameter_names.ts";
+ * // await getParameterNames({ parameterPath: "Device.", nextLevel: true }, context);
+ * ```
+ */
+export const getParameterNames: RpcHandler<"GetParameterNames"> = async (
+  args,
+  context,
+) => {
+  const parameterList = await context.model.view().names(
+    args.parameterPath,
+    args.nextLevel,
+  );
+  return { response: { parameterList } };
+};
