@@ -5,7 +5,8 @@
  */
 import { CwmpFault } from "../cwmp/faults.ts";
 import { pathProblem } from "../datamodel/path.ts";
-import type { RpcHandler } from "./context.ts";
+import type { AcsRequestArgs } from "../cwmp/methods.ts";
+import type { RpcContext, RpcResult } from "./context.ts";
 
 /**
  * Creates the next instance of a writable table. Instance numbers are never
@@ -20,7 +21,10 @@ import type { RpcHandler } from "./context.ts";
  * // const { response } = await addObject({ objectName: "Device.IP.Interface.", parameterKey: "k" }, context);
  * ```
  */
-export const addObject: RpcHandler<"AddObject"> = async (args, context) => {
+export async function addObject(
+  args: AcsRequestArgs<"AddObject">,
+  context: RpcContext,
+): Promise<RpcResult<"AddObject">> {
   const table = args.objectName;
   if (!table.endsWith(".") || pathProblem(table)) {
     throw new CwmpFault(9005, `Not an object path: ${JSON.stringify(table)}`);
@@ -68,4 +72,4 @@ export const addObject: RpcHandler<"AddObject"> = async (args, context) => {
   }
   await context.device.setParameterKey(args.parameterKey);
   return { response: { instanceNumber, status: applied ? 0 : 1 } };
-};
+}

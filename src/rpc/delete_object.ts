@@ -5,7 +5,8 @@
  */
 import { CwmpFault } from "../cwmp/faults.ts";
 import { pathProblem, tableOf } from "../datamodel/path.ts";
-import type { RpcHandler } from "./context.ts";
+import type { AcsRequestArgs } from "../cwmp/methods.ts";
+import type { RpcContext, RpcResult } from "./context.ts";
 
 /**
  * Deletes an existing instance of a writable table, forgets the attributes
@@ -18,10 +19,10 @@ import type { RpcHandler } from "./context.ts";
  * // await deleteObject({ objectName: "Device.IP.Interface.3.", parameterKey: "k" }, context);
  * ```
  */
-export const deleteObject: RpcHandler<"DeleteObject"> = async (
-  args,
-  context,
-) => {
+export async function deleteObject(
+  args: AcsRequestArgs<"DeleteObject">,
+  context: RpcContext,
+): Promise<RpcResult<"DeleteObject">> {
   const path = args.objectName;
   if (!path.endsWith(".") || pathProblem(path)) {
     throw new CwmpFault(9005, `Not an object path: ${JSON.stringify(path)}`);
@@ -48,4 +49,4 @@ export const deleteObject: RpcHandler<"DeleteObject"> = async (
   await context.attributes.removeUnder(path);
   await context.device.setParameterKey(args.parameterKey);
   return { response: { status: applied ? 0 : 1 } };
-};
+}

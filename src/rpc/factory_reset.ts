@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { RpcHandler } from "./context.ts";
+import type { AcsRequestArgs } from "../cwmp/methods.ts";
+import type { RpcContext, RpcResult } from "./context.ts";
 
 /**
  * Records `0 BOOTSTRAP` for the next boot (durably, before answering) and
@@ -18,10 +19,10 @@ import type { RpcHandler } from "./context.ts";
  * // const { after } = await factoryReset({}, context); // after: [{ kind: "factoryReset" }]
  * ```
  */
-export const factoryReset: RpcHandler<"FactoryReset"> = async (
-  _args,
-  context,
-) => {
+export async function factoryReset(
+  _args: AcsRequestArgs<"FactoryReset">,
+  context: RpcContext,
+): Promise<RpcResult<"FactoryReset">> {
   await context.state.update((s) => ({
     ...s,
     bootEvents: [...s.bootEvents.filter((e) => e.eventCode !== "0 BOOTSTRAP"), {
@@ -30,4 +31,4 @@ export const factoryReset: RpcHandler<"FactoryReset"> = async (
     }],
   }));
   return { response: {}, after: [{ kind: "factoryReset" }] };
-};
+}

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { RpcHandler } from "./context.ts";
+import type { AcsRequestArgs } from "../cwmp/methods.ts";
+import type { RpcContext, RpcResult } from "./context.ts";
 
 /**
  * Expands each requested name like GetParameterValues and returns each
@@ -15,21 +16,23 @@ import type { RpcHandler } from "./context.ts";
  * // await getParameterAttributes({ parameterNames: ["Device.ManagementServer."] }, context);
  * ```
  */
-export const getParameterAttributes: RpcHandler<"GetParameterAttributes"> =
-  async (args, context) => {
-    const view = context.model.view();
-    const seen = new Set<string>();
-    const parameterList = [];
-    for (const name of args.parameterNames) {
-      for (const path of await view.parameters(name)) {
-        if (seen.has(path)) continue;
-        seen.add(path);
-        const attributes = context.attributes.get(
-          path,
-          context.model.index.lookup(path)!.parameter!,
-        );
-        parameterList.push({ name: path, ...attributes });
-      }
+export async function getParameterAttributes(
+  args: AcsRequestArgs<"GetParameterAttributes">,
+  context: RpcContext,
+): Promise<RpcResult<"GetParameterAttributes">> {
+  const view = context.model.view();
+  const seen = new Set<string>();
+  const parameterList = [];
+  for (const name of args.parameterNames) {
+    for (const path of await view.parameters(name)) {
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const attributes = context.attributes.get(
+        path,
+        context.model.index.lookup(path)!.parameter!,
+      );
+      parameterList.push({ name: path, ...attributes });
     }
-    return { response: { parameterList } };
-  };
+  }
+  return { response: { parameterList } };
+}

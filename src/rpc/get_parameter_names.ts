@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { RpcHandler } from "./context.ts";
+import type { AcsRequestArgs } from "../cwmp/methods.ts";
+import type { RpcContext, RpcResult } from "./context.ts";
 
 /**
  * GetParameterNames with the semantics of digest §6.5: "" lists the whole
@@ -17,13 +18,13 @@ import type { RpcHandler } from "./context.ts";
  * // await getParameterNames({ parameterPath: "Device.", nextLevel: true }, context);
  * ```
  */
-export const getParameterNames: RpcHandler<"GetParameterNames"> = async (
-  args,
-  context,
-) => {
+export async function getParameterNames(
+  args: AcsRequestArgs<"GetParameterNames">,
+  context: RpcContext,
+): Promise<RpcResult<"GetParameterNames">> {
   const parameterList = await context.model.view().names(
     args.parameterPath,
     args.nextLevel,
   );
   return { response: { parameterList } };
-};
+}

@@ -4,7 +4,8 @@
  * @module
  */
 import type { ParameterValueStruct } from "../cwmp/schema.ts";
-import type { RpcHandler } from "./context.ts";
+import type { AcsRequestArgs } from "../cwmp/methods.ts";
+import type { RpcContext, RpcResult } from "./context.ts";
 
 /**
  * Expands every requested name in order (a parameter appears once, where it
@@ -17,10 +18,10 @@ import type { RpcHandler } from "./context.ts";
  * // const { response } = await getParameterValues({ parameterNames: ["Device.DeviceInfo."] }, context);
  * ```
  */
-export const getParameterValues: RpcHandler<"GetParameterValues"> = async (
-  args,
-  context,
-) => {
+export async function getParameterValues(
+  args: AcsRequestArgs<"GetParameterValues">,
+  context: RpcContext,
+): Promise<RpcResult<"GetParameterValues">> {
   const view = context.model.view();
   const paths: string[] = [];
   const seen = new Set<string>();
@@ -40,4 +41,4 @@ export const getParameterValues: RpcHandler<"GetParameterValues"> = async (
     type: index.lookup(path)!.parameter!.type.base,
   }));
   return { response: { parameterList } };
-};
+}

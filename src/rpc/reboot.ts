@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { RpcHandler } from "./context.ts";
+import type { AcsRequestArgs } from "../cwmp/methods.ts";
+import type { RpcContext, RpcResult } from "./context.ts";
 
 /**
  * Records `M Reboot` with the CommandKey as an event of the next boot
@@ -16,7 +17,10 @@ import type { RpcHandler } from "./context.ts";
  * // const { after } = await reboot({ commandKey: "k" }, context); // after: [{ kind: "reboot", commandKey: "k" }]
  * ```
  */
-export const reboot: RpcHandler<"Reboot"> = async (args, context) => {
+export async function reboot(
+  args: AcsRequestArgs<"Reboot">,
+  context: RpcContext,
+): Promise<RpcResult<"Reboot">> {
   await context.state.update((s) => ({
     ...s,
     bootEvents: [...s.bootEvents, {
@@ -28,4 +32,4 @@ export const reboot: RpcHandler<"Reboot"> = async (args, context) => {
     response: {},
     after: [{ kind: "reboot", commandKey: args.commandKey }],
   };
-};
+}

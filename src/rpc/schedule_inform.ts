@@ -5,7 +5,8 @@
  * @module
  */
 import { CwmpFault } from "../cwmp/faults.ts";
-import type { RpcHandler } from "./context.ts";
+import type { AcsRequestArgs } from "../cwmp/methods.ts";
+import type { RpcContext, RpcResult } from "./context.ts";
 
 /**
  * Records a ScheduleInform due `DelaySeconds` from now (durably, so it
@@ -18,10 +19,10 @@ import type { RpcHandler } from "./context.ts";
  * // await scheduleInform({ delaySeconds: 60, commandKey: "k" }, context);
  * ```
  */
-export const scheduleInform: RpcHandler<"ScheduleInform"> = async (
-  args,
-  context,
-) => {
+export async function scheduleInform(
+  args: AcsRequestArgs<"ScheduleInform">,
+  context: RpcContext,
+): Promise<RpcResult<"ScheduleInform">> {
   if (args.delaySeconds === 0) {
     throw new CwmpFault(9003, "DelaySeconds must be greater than 0");
   }
@@ -35,4 +36,4 @@ export const scheduleInform: RpcHandler<"ScheduleInform"> = async (
     }],
   }));
   return { response: {} };
-};
+}

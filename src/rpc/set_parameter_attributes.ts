@@ -5,7 +5,8 @@
  */
 import { CwmpFault } from "../cwmp/faults.ts";
 import type { ParameterAttributes } from "../datamodel/attributes.ts";
-import type { RpcHandler } from "./context.ts";
+import type { AcsRequestArgs } from "../cwmp/methods.ts";
+import type { RpcContext, RpcResult } from "./context.ts";
 
 /** The only access-list entity TR-069 defines. */
 const ACCESS_LIST_ENTITIES = ["Subscriber"];
@@ -28,58 +29,60 @@ const ACCESS_LIST_ENTITIES = ["Subscriber"];
  * // await setParameterAttributes({ parameterList: [...] }, context);
  * ```
  */
-export const setParameterAttributes: RpcHandler<"SetParameterAttributes"> =
-  async (args, context) => {
-    const view = context.model.view();
-    const updates = new Map<string, ParameterAttributes>();
-    for (const item of args.parameterList) {
-      const unknown = item.accessList.filter((e) =>
-        !ACCESS_LIST_ENTITIES.includes(e)
+export async function setParameterAttributes(
+  args: AcsRequestArgs<"SetParameterAttributes">,
+  context: RpcContext,
+): Promise<RpcResult<"SetParameterAttributes">> {
+  const view = context.model.view();
+  const updates = new Map<string, ParameterAttributes>();
+  for (const item of args.parameterList) {
+    const unknown = item.accessList.filter((e) =>
+      !ACCESS_LIST_ENTITIES.includes(e)
+    );
+    if (item.accessListChange && unknown.length > 0) {
+      throw new CwmpFault(
+        9003,
+        `Unknown access-list entity ${JSON.stringify(unknown[0])}`,
       );
-      if (item.accessListChange && unknown.length > 0) {
-        throw new CwmpFault(
-          9003,
-          `Unknown access-list entity ${JSON.stringify(unknown[0])}`,
-        );
-      }
-      const explicit = item.name !== "" && !item.name.endsWith(".");
-      for (const path of await view.parameters(item.name)) {
-        const definition = context.model.index.lookup(path)!.parameter!;
-        const current = updates.get(path) ??
-          context.attributes.get(path, definition);
-        let notification = current.notification;
-        if (item.notificationChange) {
-          if (item.notification >= 3) {
-            throw new CwmpFault(
-              9009,
-              `Lightweight notification (${item.notification}) is not supported`,
-            );
-          }
-          if (
-            item.notification === 2 && definition.activeNotify === "canDeny"
-          ) {
-            throw new CwmpFault(
-              9009,
-              `Active notification is not allowed for ${path}`,
-            );
-          }
-          if (
-            definition.activeNotify === "forceEnabled" &&
-            item.notification !== 2
-          ) {
-            if (explicit) {
-              throw new CwmpFault(9009, `${path} always notifies actively`);
-            }
-          } else {
-            notification = item.notification;
-          }
-        }
-        const accessList = item.accessListChange
-          ? [...item.accessList]
-          : current.accessList;
-        updates.set(path, { notification, accessList });
-      }
     }
-    await context.attributes.set(updates);
-    return { response: {} };
-  };
+    const explicit = item.name !== "" && !item.name.endsWith(".");
+    for (const path of await view.parameters(item.name)) {
+      const definition = context.model.index.lookup(path)!.parameter!;
+      const current = updates.get(path) ??
+        context.attributes.get(path, definition);
+      let notification = current.notification;
+      if (item.notificationChange) {
+        if (item.notification >= 3) {
+          throw new CwmpFault(
+            9009,
+            `Lightweight notification (${item.notification}) is not supported`,
+          );
+        }
+        if (
+          item.notification === 2 && definition.activeNotify === "canDeny"
+        ) {
+          throw new CwmpFault(
+            9009,
+            `Active notification is not allowed for ${path}`,
+          );
+        }
+        if (
+          definition.activeNotify === "forceEnabled" &&
+          item.notification !== 2
+        ) {
+          if (explicit) {
+            throw new CwmpFault(9009, `${path} always notifies actively`);
+          }
+        } else {
+          notification = item.notification;
+        }
+      }
+      const accessList = item.accessListChange
+        ? [...item.accessList]
+        : current.accessList;
+      updates.set(path, { notification, accessList });
+    }
+  }
+  await context.attributes.set(updates);
+  return { response: {} };
+}

@@ -7,7 +7,8 @@ import { CwmpFault, faultText, type ParameterFault } from "../cwmp/faults.ts";
 import { pathProblem } from "../datamodel/path.ts";
 import { checkValue } from "../datamodel/types.ts";
 import type { ParameterChange } from "../device/adapter.ts";
-import type { RpcHandler } from "./context.ts";
+import type { AcsRequestArgs } from "../cwmp/methods.ts";
+import type { RpcContext, RpcResult } from "./context.ts";
 
 /**
  * Checks every parameter first — 9005 unknown or partial name, 9008 not
@@ -25,10 +26,10 @@ import type { RpcHandler } from "./context.ts";
  * // await setParameterValues({ parameterList: [{ name: "Device.X", value: "1" }], parameterKey: "k" }, context);
  * ```
  */
-export const setParameterValues: RpcHandler<"SetParameterValues"> = async (
-  args,
-  context,
-) => {
+export async function setParameterValues(
+  args: AcsRequestArgs<"SetParameterValues">,
+  context: RpcContext,
+): Promise<RpcResult<"SetParameterValues">> {
   const seen = new Set<string>();
   for (const { name } of args.parameterList) {
     if (seen.has(name)) {
@@ -92,4 +93,4 @@ export const setParameterValues: RpcHandler<"SetParameterValues"> = async (
     );
   }
   return { response: { status: applied ? 0 : 1 } };
-};
+}
