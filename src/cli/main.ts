@@ -4,6 +4,7 @@
  * @module
  */
 import { decodeCommand } from "./decode.ts";
+import { rpcCommand } from "./rpc.ts";
 import { type Command, type CommandIo, processIo } from "./io.ts";
 
 /** Subcommands by name. */
@@ -13,6 +14,10 @@ export const COMMANDS: Readonly<
   decode: {
     run: decodeCommand,
     summary: "decode a CWMP message and print it as JSON",
+  },
+  rpc: {
+    run: rpcCommand,
+    summary: "run one ACS request against a device and print the response",
   },
 };
 
