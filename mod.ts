@@ -1,8 +1,10 @@
 /**
  * cwmp-agent: a TLS-first TR-069 (CWMP) agent for customer premises equipment.
  *
- * This module re-exports the public API. Today that is the CWMP message layer
- * (`src/cwmp/`): typed messages, the SOAP codec and CWMP faults.
+ * This module re-exports the public API: the CWMP message layer
+ * (`src/cwmp/`), the data-model engine (`src/datamodel/`), device adapters
+ * and their contract suite (`src/device/`), the agent-owned parameters and
+ * state (`src/agent/`) and the RPC handlers (`src/rpc/`).
  *
  * @example
  * ```ts
@@ -17,3 +19,7 @@
  * @module
  */
 export * from "./src/cwmp/mod.ts";
+export * from "./src/datamodel/mod.ts";
+export * from "./src/device/mod.ts";
+export * from "./src/agent/mod.ts";
+export * from "./src/rpc/mod.ts";

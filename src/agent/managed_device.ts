@@ -38,7 +38,7 @@ const uint = (min = 0, max?: number) => ({
  * not advertised (an ACS must not be told a feature exists that does not).
  */
 export const MANAGEMENT_SERVER_PARAMETERS: Readonly<
-  Record<string, Definition>
+  Record<string, AgentParameterDefinition>
 > = {
   EnableCWMP: { type: { base: "boolean" }, writable: true, default: "true" },
   URL: {
@@ -144,7 +144,7 @@ export const MANAGEMENT_SERVER_PARAMETERS: Readonly<
  * TR-069 flags of device parameters (digest §4.3, §9.3): the agent applies
  * them whatever the adapter declares.
  */
-const PROTOCOL_FLAGS: Readonly<Record<string, Partial<ParameterDefinition>>> = {
+const PROTOCOL_FLAGS: Readonly<Record<string, Partial<ParameterAgentParameterDefinition>>> = {
   "DeviceInfo.HardwareVersion": { forcedInform: true },
   "DeviceInfo.SoftwareVersion": {
     forcedInform: true,
@@ -192,7 +192,7 @@ export class ManagedDevice implements DeviceAdapter {
   readonly root: string;
   readonly #prefix: string;
   readonly #definitions: DataModelDefinitions;
-  readonly #ownedPaths: ReadonlyMap<string, Definition>;
+  readonly #ownedPaths: ReadonlyMap<string, AgentParameterDefinition>;
   #values: Record<string, string>;
 
   private constructor(
@@ -204,7 +204,7 @@ export class ManagedDevice implements DeviceAdapter {
     this.device = device;
     this.root = root;
     this.#prefix = `${root}.ManagementServer.`;
-    const owned = new Map<string, Definition>();
+    const owned = new Map<string, AgentParameterDefinition>();
     for (
       const [name, definition] of Object.entries(MANAGEMENT_SERVER_PARAMETERS)
     ) {

@@ -1,0 +1,14 @@
+/**
+ * What the agent owns: the ManagementServer parameters layered over a
+ * device, and its durable state (boot events, scheduled informs, counters).
+ *
+ * @example
+ * ```ts
+ * import { MANAGEMENT_SERVER_PARAMETERS } from "./mod.ts";
+ * console.log(MANAGEMENT_SERVER_PARAMETERS.CWMPRetryIntervalMultiplier.default); // "2000"
+ * ```
+ *
+ * @module
+ */
+export * from "./agent_state.ts";
+export * from "./managed_device.ts";

@@ -1,0 +1,17 @@
+/**
+ * The data-model engine: paths, parameter types, the parameter table and the
+ * views the RPC handlers resolve requests with.
+ *
+ * @example
+ * ```ts
+ * import { checkValue, parsePath } from "./mod.ts";
+ * console.log(parsePath("Device.").partial, checkValue({ base: "int" }, "+7").value); // true "7"
+ * ```
+ *
+ * @module
+ */
+export * from "./attributes.ts";
+export * from "./definitions.ts";
+export * from "./model.ts";
+export * from "./path.ts";
+export * from "./types.ts";
