@@ -22,7 +22,8 @@ import type { StateStore } from "../device/store.ts";
 /** Store key of the agent-owned parameter values. */
 export const AGENT_PARAMETERS_KEY = "agent-parameters";
 
-type Definition = Omit<ParameterDefinition, "path"> & {
+/** An agent-owned parameter: a definition without its path, with a factory default. */
+export type AgentParameterDefinition = Omit<ParameterDefinition, "path"> & {
   readonly default: string;
 };
 
@@ -144,7 +145,7 @@ export const MANAGEMENT_SERVER_PARAMETERS: Readonly<
  * TR-069 flags of device parameters (digest §4.3, §9.3): the agent applies
  * them whatever the adapter declares.
  */
-const PROTOCOL_FLAGS: Readonly<Record<string, Partial<ParameterAgentParameterDefinition>>> = {
+const PROTOCOL_FLAGS: Readonly<Record<string, Partial<ParameterDefinition>>> = {
   "DeviceInfo.HardwareVersion": { forcedInform: true },
   "DeviceInfo.SoftwareVersion": {
     forcedInform: true,
