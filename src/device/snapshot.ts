@@ -274,6 +274,10 @@ export function loadSnapshot(snapshot: Snapshot): LoadedSnapshot {
             ? { maxEntries: entry.maxEntries }
             : {}),
         });
+      } else if (path.split(".").length > 2) {
+        // Keep objects that have no parameters, so GetParameterNames lists them.
+        const objectPattern = toPattern(path);
+        if (!objects.has(objectPattern)) objects.set(objectPattern, { path: objectPattern });
       }
       continue;
     }
