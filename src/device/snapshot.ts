@@ -277,7 +277,9 @@ export function loadSnapshot(snapshot: Snapshot): LoadedSnapshot {
       } else if (path.split(".").length > 2) {
         // Keep objects that have no parameters, so GetParameterNames lists them.
         const objectPattern = toPattern(path);
-        if (!objects.has(objectPattern)) objects.set(objectPattern, { path: objectPattern });
+        if (!objects.has(objectPattern)) {
+          objects.set(objectPattern, { path: objectPattern });
+        }
       }
       continue;
     }

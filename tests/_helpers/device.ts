@@ -4,6 +4,7 @@ import {
   type AcsRequest,
   type CpeBody,
   createRpcContext,
+  type FaultBody,
   handleRequest,
   MemoryStateStore,
   parseSnapshot,
@@ -14,7 +15,10 @@ import {
 } from "../../mod.ts";
 
 /** The default TR-181 snapshot, parsed. */
-export const DEFAULT: Snapshot = parseSnapshot(Deno.readTextFileSync(DEFAULT_SNAPSHOT), DEFAULT_SNAPSHOT);
+export const DEFAULT: Snapshot = parseSnapshot(
+  Deno.readTextFileSync(DEFAULT_SNAPSHOT),
+  DEFAULT_SNAPSHOT,
+);
 
 /** A context over a simulated device (the default snapshot unless given). */
 export async function simContext(
@@ -27,20 +31,39 @@ export async function simContext(
 }
 
 /** Runs one request and returns the body (response or fault). */
-export async function call(context: RpcContext, method: string, args: unknown): Promise<CpeBody> {
-  return (await handleRequest({ kind: "request", method, args } as AcsRequest, context)).body;
+export async function call(
+  context: RpcContext,
+  method: string,
+  args: unknown,
+): Promise<CpeBody> {
+  return (await handleRequest(
+    { kind: "request", method, args } as AcsRequest,
+    context,
+  )).body;
 }
 
 /** Runs one request that must succeed and returns its response arguments. */
-export async function ok<T = Record<string, unknown>>(context: RpcContext, method: string, args: unknown): Promise<T> {
+export async function ok<T = Record<string, unknown>>(
+  context: RpcContext,
+  method: string,
+  args: unknown,
+): Promise<T> {
   const body = await call(context, method, args);
-  if (body.kind !== "response") throw new Error(`${method} failed: ${JSON.stringify(body)}`);
+  if (body.kind !== "response") {
+    throw new Error(`${method} failed: ${JSON.stringify(body)}`);
+  }
   return body.args as T;
 }
 
 /** Runs one request that must fault and returns the fault body. */
-export async function fault(context: RpcContext, method: string, args: unknown) {
+export async function fault(
+  context: RpcContext,
+  method: string,
+  args: unknown,
+): Promise<FaultBody> {
   const body = await call(context, method, args);
-  if (body.kind !== "fault") throw new Error(`${method} should have faulted: ${JSON.stringify(body)}`);
+  if (body.kind !== "fault") {
+    throw new Error(`${method} should have faulted: ${JSON.stringify(body)}`);
+  }
   return body;
 }

@@ -9,8 +9,12 @@ Deno.test("FileStateStore reads back what it wrote, and undefined for missing ke
     await store.write("doc", { a: [1, "é", null] });
     assert.deepStrictEqual(await store.read("doc"), { a: [1, "é", null] });
     await store.write("doc", "replaced");
-    assert.equal(await new FileStateStore(`${dir}/nested/state`).read("doc"), "replaced");
-    const mode = (await Deno.stat(`${dir}/nested/state/doc.json`)).mode! & 0o777;
+    assert.equal(
+      await new FileStateStore(`${dir}/nested/state`).read("doc"),
+      "replaced",
+    );
+    const mode = (await Deno.stat(`${dir}/nested/state/doc.json`)).mode! &
+      0o777;
     assert.equal(mode, 0o600, "state files are private to the agent");
     await assert.rejects(() => store.write("../escape", 1), TypeError);
     await assert.rejects(() => store.read("Bad Key"), TypeError);
@@ -23,7 +27,10 @@ Deno.test("a corrupt state file is reported, not silently replaced", async () =>
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/doc.json`, "{ not json");
-    await assert.rejects(() => new FileStateStore(dir).read("doc"), /not valid JSON/);
+    await assert.rejects(
+      () => new FileStateStore(dir).read("doc"),
+      /not valid JSON/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -45,18 +52,30 @@ Deno.test("kill -9 during writes never leaves a torn or missing document", async
     let last = 0;
     for (let round = 0; round < 5; round++) {
       const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", `--allow-read=${dir}`, `--allow-write=${dir}`, writer, dir],
+        args: [
+          "run",
+          `--allow-read=${dir}`,
+          `--allow-write=${dir}`,
+          writer,
+          dir,
+        ],
         stdout: "piped",
         stderr: "null",
       }).spawn();
       const reader = child.stdout.getReader();
       await reader.read(); // "ready": at least one write completed
-      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80));
+      await new Promise((resolve) =>
+        setTimeout(resolve, 20 + Math.random() * 80)
+      );
       child.kill("SIGKILL");
       await child.status;
       reader.releaseLock();
       await child.stdout.cancel().catch(() => {});
-      const doc = await new FileStateStore(dir).read("doc") as { counter: number; payload: string; check: number };
+      const doc = await new FileStateStore(dir).read("doc") as {
+        counter: number;
+        payload: string;
+        check: number;
+      };
       assert.ok(doc, `round ${round}: document missing`);
       assert.equal(doc.check, doc.counter * 7, `round ${round}: torn document`);
       assert.equal(doc.payload.length, 200_000);

@@ -1,33 +1,63 @@
 import assert from "node:assert/strict";
 import { fault, ok, simContext } from "../_helpers/device.ts";
 
-type Values = { parameterList: { name: string; value: string; type: string }[] };
+type Values = {
+  parameterList: { name: string; value: string; type: string }[];
+};
 
 Deno.test("GetParameterValues expands several partial paths in order, each parameter once, with xsi types", async () => {
   const context = await simContext();
   const { parameterList } = await ok<Values>(context, "GetParameterValues", {
-    parameterNames: ["Device.DeviceInfo.SerialNumber", "Device.Time.", "Device.DeviceInfo.SerialNumber", "Device.IP.Interface.1.IPv4Address."],
+    parameterNames: [
+      "Device.DeviceInfo.SerialNumber",
+      "Device.Time.",
+      "Device.DeviceInfo.SerialNumber",
+      "Device.IP.Interface.1.IPv4Address.",
+    ],
   });
   const names = parameterList.map((p) => p.name);
   assert.equal(names[0], "Device.DeviceInfo.SerialNumber");
-  assert.equal(names.filter((n) => n === "Device.DeviceInfo.SerialNumber").length, 1);
-  assert.ok(names.indexOf("Device.Time.Enable") < names.indexOf("Device.IP.Interface.1.IPv4Address.1.IPAddress"));
+  assert.equal(
+    names.filter((n) => n === "Device.DeviceInfo.SerialNumber").length,
+    1,
+  );
+  assert.ok(
+    names.indexOf("Device.Time.Enable") <
+      names.indexOf("Device.IP.Interface.1.IPv4Address.1.IPAddress"),
+  );
   const byName = new Map(parameterList.map((p) => [p.name, p]));
-  assert.deepStrictEqual(byName.get("Device.Time.Enable"), { name: "Device.Time.Enable", value: "true", type: "boolean" });
-  assert.equal(byName.get("Device.IP.Interface.1.IPv4Address.1.IPAddress")?.type, "string");
+  assert.deepStrictEqual(byName.get("Device.Time.Enable"), {
+    name: "Device.Time.Enable",
+    value: "true",
+    type: "boolean",
+  });
+  assert.equal(
+    byName.get("Device.IP.Interface.1.IPv4Address.1.IPAddress")?.type,
+    "string",
+  );
 });
 
-Deno.test("GetParameterValues of \"\" returns every parameter", async () => {
+Deno.test('GetParameterValues of "" returns every parameter', async () => {
   const context = await simContext();
-  const { parameterList } = await ok<Values>(context, "GetParameterValues", { parameterNames: [""] });
+  const { parameterList } = await ok<Values>(context, "GetParameterValues", {
+    parameterNames: [""],
+  });
   assert.ok(parameterList.length > 400);
-  assert.ok(parameterList.some((p) => p.name === "Device.ManagementServer.PeriodicInformInterval" && p.type === "unsignedInt"));
+  assert.ok(
+    parameterList.some((p) =>
+      p.name === "Device.ManagementServer.PeriodicInformInterval" &&
+      p.type === "unsignedInt"
+    ),
+  );
 });
 
 Deno.test("hidden parameters read as an empty string", async () => {
   const context = await simContext();
   const { parameterList } = await ok<Values>(context, "GetParameterValues", {
-    parameterNames: ["Device.UserInterface.Password", "Device.ManagementServer.ConnectionRequestPassword"],
+    parameterNames: [
+      "Device.UserInterface.Password",
+      "Device.ManagementServer.ConnectionRequestPassword",
+    ],
   });
   assert.deepStrictEqual(parameterList.map((p) => p.value), ["", ""]);
 });
@@ -35,15 +65,32 @@ Deno.test("hidden parameters read as an empty string", async () => {
 Deno.test("NumberOfEntries parameters follow the live instances", async () => {
   const context = await simContext();
   const count = async () =>
-    (await ok<Values>(context, "GetParameterValues", { parameterNames: ["Device.IP.InterfaceNumberOfEntries"] })).parameterList[0].value;
+    (await ok<Values>(context, "GetParameterValues", {
+      parameterNames: ["Device.IP.InterfaceNumberOfEntries"],
+    })).parameterList[0].value;
   assert.equal(await count(), "2");
-  await ok(context, "AddObject", { objectName: "Device.IP.Interface.", parameterKey: "" });
+  await ok(context, "AddObject", {
+    objectName: "Device.IP.Interface.",
+    parameterKey: "",
+  });
   assert.equal(await count(), "3");
 });
 
 Deno.test("any unknown name faults the whole GetParameterValues with 9005", async () => {
   const context = await simContext();
-  for (const names of [["Device.DeviceInfo.SerialNumber", "Device.Nope"], ["Device.IP.Interface.7."], ["Device.DeviceInfo"], ["Device.DeviceInfo.SerialNumber."]]) {
-    assert.equal((await fault(context, "GetParameterValues", { parameterNames: names })).faultCode, 9005, names.join());
+  for (
+    const names of [
+      ["Device.DeviceInfo.SerialNumber", "Device.Nope"],
+      ["Device.IP.Interface.7."],
+      ["Device.DeviceInfo"],
+      ["Device.DeviceInfo.SerialNumber."],
+    ]
+  ) {
+    assert.equal(
+      (await fault(context, "GetParameterValues", { parameterNames: names }))
+        .faultCode,
+      9005,
+      names.join(),
+    );
   }
 });

@@ -7,10 +7,19 @@ type Values = { parameterList: { name: string; value: string }[] };
 
 Deno.test("AddObject creates the next instance with default values and records the ParameterKey", async () => {
   const context = await simContext();
-  const result = await ok(context, "AddObject", { objectName: "Device.DNS.Client.Server.", parameterKey: "add-1" });
+  const result = await ok(context, "AddObject", {
+    objectName: "Device.DNS.Client.Server.",
+    parameterKey: "add-1",
+  });
   assert.deepStrictEqual(result, { instanceNumber: 3, status: 0 });
-  const { parameterList } = await ok<Values>(context, "GetParameterValues", { parameterNames: ["Device.DNS.Client.Server.3."] });
-  const byName = Object.fromEntries(parameterList.map((p) => [p.name.slice("Device.DNS.Client.Server.3.".length), p.value]));
+  const { parameterList } = await ok<Values>(context, "GetParameterValues", {
+    parameterNames: ["Device.DNS.Client.Server.3."],
+  });
+  const byName = Object.fromEntries(
+    parameterList.map((
+      p,
+    ) => [p.name.slice("Device.DNS.Client.Server.3.".length), p.value]),
+  );
   assert.equal(byName.Enable, "false");
   assert.equal(byName.DNSServer, "");
   assert.equal(context.device.parameterKey, "add-1");
@@ -20,15 +29,31 @@ Deno.test("instance numbers are never reused, also across a restart", async () =
   const dir = await Deno.makeTempDir();
   try {
     const open = async () =>
-      await createRpcContext(SimulatedDevice.fromSnapshot(DEFAULT, { store: new FileStateStore(dir) }));
+      await createRpcContext(
+        SimulatedDevice.fromSnapshot(DEFAULT, {
+          store: new FileStateStore(dir),
+        }),
+      );
     const first = await open();
-    const a = await ok<{ instanceNumber: number }>(first, "AddObject", { objectName: "Device.Users.User.", parameterKey: "" });
+    const a = await ok<{ instanceNumber: number }>(first, "AddObject", {
+      objectName: "Device.Users.User.",
+      parameterKey: "",
+    });
     assert.equal(a.instanceNumber, 2);
-    await ok(first, "DeleteObject", { objectName: "Device.Users.User.2.", parameterKey: "" });
-    const b = await ok<{ instanceNumber: number }>(first, "AddObject", { objectName: "Device.Users.User.", parameterKey: "" });
+    await ok(first, "DeleteObject", {
+      objectName: "Device.Users.User.2.",
+      parameterKey: "",
+    });
+    const b = await ok<{ instanceNumber: number }>(first, "AddObject", {
+      objectName: "Device.Users.User.",
+      parameterKey: "",
+    });
     assert.equal(b.instanceNumber, 3);
     const second = await open();
-    const c = await ok<{ instanceNumber: number }>(second, "AddObject", { objectName: "Device.Users.User.", parameterKey: "" });
+    const c = await ok<{ instanceNumber: number }>(second, "AddObject", {
+      objectName: "Device.Users.User.",
+      parameterKey: "",
+    });
     assert.equal(c.instanceNumber, 4);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -37,31 +62,79 @@ Deno.test("instance numbers are never reused, also across a restart", async () =
 
 Deno.test("AddObject past MaxEntries is 9004", async () => {
   const context = await simContext();
-  for (let i = 0; i < 2; i++) await ok(context, "AddObject", { objectName: "Device.DNS.Client.Server.", parameterKey: "" });
-  const f = await fault(context, "AddObject", { objectName: "Device.DNS.Client.Server.", parameterKey: "k" });
+  for (let i = 0; i < 2; i++) {
+    await ok(context, "AddObject", {
+      objectName: "Device.DNS.Client.Server.",
+      parameterKey: "",
+    });
+  }
+  const f = await fault(context, "AddObject", {
+    objectName: "Device.DNS.Client.Server.",
+    parameterKey: "k",
+  });
   assert.equal(f.faultCode, 9004);
   assert.equal(context.device.parameterKey, "");
 });
 
 Deno.test("AddObject on something that is not a writable table is 9005", async () => {
   const context = await simContext();
-  for (const objectName of ["Device.DeviceInfo.", "Device.Ethernet.Interface.", "Device.IP.Interface.1.", "Device.Nope.", "Device.IP.Interface", "Device..X."]) {
-    assert.equal((await fault(context, "AddObject", { objectName, parameterKey: "" })).faultCode, 9005, objectName);
+  for (
+    const objectName of [
+      "Device.DeviceInfo.",
+      "Device.Ethernet.Interface.",
+      "Device.IP.Interface.1.",
+      "Device.Nope.",
+      "Device.IP.Interface",
+      "Device..X.",
+    ]
+  ) {
+    assert.equal(
+      (await fault(context, "AddObject", { objectName, parameterKey: "" }))
+        .faultCode,
+      9005,
+      objectName,
+    );
   }
 });
 
 Deno.test("DeleteObject removes the instance and its subtree; NumberOfEntries follows", async () => {
   const context = await simContext();
-  assert.deepStrictEqual(await ok(context, "DeleteObject", { objectName: "Device.IP.Interface.2.", parameterKey: "del" }), { status: 0 });
+  assert.deepStrictEqual(
+    await ok(context, "DeleteObject", {
+      objectName: "Device.IP.Interface.2.",
+      parameterKey: "del",
+    }),
+    { status: 0 },
+  );
   assert.equal(context.device.parameterKey, "del");
-  assert.equal((await fault(context, "GetParameterValues", { parameterNames: ["Device.IP.Interface.2.IPv4Address.1.IPAddress"] })).faultCode, 9005);
-  const { parameterList } = await ok<Values>(context, "GetParameterValues", { parameterNames: ["Device.IP.InterfaceNumberOfEntries"] });
+  assert.equal(
+    (await fault(context, "GetParameterValues", {
+      parameterNames: ["Device.IP.Interface.2.IPv4Address.1.IPAddress"],
+    })).faultCode,
+    9005,
+  );
+  const { parameterList } = await ok<Values>(context, "GetParameterValues", {
+    parameterNames: ["Device.IP.InterfaceNumberOfEntries"],
+  });
   assert.equal(parameterList[0].value, "1");
 });
 
 Deno.test("DeleteObject of a missing instance, a table, a parameter or a read-only table is 9005", async () => {
   const context = await simContext();
-  for (const objectName of ["Device.IP.Interface.9.", "Device.IP.Interface.", "Device.IP.Interface.1.Enable", "Device.Ethernet.Interface.1.", "Device.DeviceInfo."]) {
-    assert.equal((await fault(context, "DeleteObject", { objectName, parameterKey: "" })).faultCode, 9005, objectName);
+  for (
+    const objectName of [
+      "Device.IP.Interface.9.",
+      "Device.IP.Interface.",
+      "Device.IP.Interface.1.Enable",
+      "Device.Ethernet.Interface.1.",
+      "Device.DeviceInfo.",
+    ]
+  ) {
+    assert.equal(
+      (await fault(context, "DeleteObject", { objectName, parameterKey: "" }))
+        .faultCode,
+      9005,
+      objectName,
+    );
   }
 });

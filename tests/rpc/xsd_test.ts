@@ -3,7 +3,12 @@
  * official XSDs, in each CWMP namespace.
  */
 import assert from "node:assert/strict";
-import { type AcsRequest, type CwmpNamespaceName, encodeCpeMessage, handleRequest } from "../../mod.ts";
+import {
+  type AcsRequest,
+  type CwmpNamespaceName,
+  encodeCpeMessage,
+  handleRequest,
+} from "../../mod.ts";
 import { validateEnvelopes, xsdTestOptions } from "../_helpers/bbf.ts";
 import { simContext } from "../_helpers/device.ts";
 
@@ -19,11 +24,17 @@ const REQUESTS: [string, unknown][] = [
   ["GetRPCMethods", {}],
   ["GetParameterNames", { parameterPath: "", nextLevel: false }],
   ["GetParameterNames", { parameterPath: "Device.", nextLevel: true }],
-  ["GetParameterNames", { parameterPath: "Device.DeviceInfo.SerialNumber", nextLevel: true }],
+  ["GetParameterNames", {
+    parameterPath: "Device.DeviceInfo.SerialNumber",
+    nextLevel: true,
+  }],
   ["GetParameterNames", { parameterPath: "Device.Nope.", nextLevel: false }],
   ["GetParameterValues", { parameterNames: [""] }],
   ["GetParameterValues", { parameterNames: ["Device.Nope"] }],
-  ["SetParameterValues", { parameterList: [{ name: "Device.Time.NTPServer1", value: "ntp <&> é" }], parameterKey: "k1" }],
+  ["SetParameterValues", {
+    parameterList: [{ name: "Device.Time.NTPServer1", value: "ntp <&> é" }],
+    parameterKey: "k1",
+  }],
   [
     "SetParameterValues",
     {
@@ -36,18 +47,34 @@ const REQUESTS: [string, unknown][] = [
       parameterKey: "k2",
     },
   ],
-  ["SetParameterValues", { parameterList: [{ name: "Device.Time.NTPServer1", value: "a" }, { name: "Device.Time.NTPServer1", value: "b" }], parameterKey: "" }],
+  ["SetParameterValues", {
+    parameterList: [{ name: "Device.Time.NTPServer1", value: "a" }, {
+      name: "Device.Time.NTPServer1",
+      value: "b",
+    }],
+    parameterKey: "",
+  }],
   ["SetParameterAttributes", { parameterList: [spa("Device.Time.", 1)] }],
-  ["SetParameterAttributes", { parameterList: [spa("Device.DeviceInfo.UpTime", 2)] }],
-  ["GetParameterAttributes", { parameterNames: ["Device.Time.", "Device.DeviceInfo."] }],
+  ["SetParameterAttributes", {
+    parameterList: [spa("Device.DeviceInfo.UpTime", 2)],
+  }],
+  ["GetParameterAttributes", {
+    parameterNames: ["Device.Time.", "Device.DeviceInfo."],
+  }],
   ["GetParameterAttributes", { parameterNames: ["Device.Nope."] }],
   ["AddObject", { objectName: "Device.IP.Interface.", parameterKey: "add" }],
   ["AddObject", { objectName: "Device.DeviceInfo.", parameterKey: "" }],
   ["AddObject", { objectName: "Device.DNS.Client.Server.", parameterKey: "" }],
   ["AddObject", { objectName: "Device.DNS.Client.Server.", parameterKey: "" }],
   ["AddObject", { objectName: "Device.DNS.Client.Server.", parameterKey: "" }],
-  ["DeleteObject", { objectName: "Device.IP.Interface.3.", parameterKey: "del" }],
-  ["DeleteObject", { objectName: "Device.IP.Interface.3.", parameterKey: "del" }],
+  ["DeleteObject", {
+    objectName: "Device.IP.Interface.3.",
+    parameterKey: "del",
+  }],
+  ["DeleteObject", {
+    objectName: "Device.IP.Interface.3.",
+    parameterKey: "del",
+  }],
   ["ScheduleInform", { delaySeconds: 60, commandKey: "si" }],
   ["ScheduleInform", { delaySeconds: 0, commandKey: "si" }],
   ["Reboot", { commandKey: "rb" }],
@@ -55,22 +82,38 @@ const REQUESTS: [string, unknown][] = [
   ["Download", {}],
 ];
 
-Deno.test("every RPC response and fault validates against the XSDs in cwmp-1-0, 1-1 and 1-2", xsdTestOptions(), async () => {
-  const context = await simContext();
-  const messages = new Map<string, string>();
-  const faultCodes = new Set<number>();
-  for (const [i, [method, args]] of REQUESTS.entries()) {
-    const { body } = await handleRequest({ kind: "request", method, args } as AcsRequest, context);
-    if (body.kind === "fault") faultCodes.add(body.faultCode);
-    for (const namespace of ["1-0", "1-1", "1-2"] as CwmpNamespaceName[]) {
-      messages.set(`${i} ${method} cwmp-${namespace}`, encodeCpeMessage({ namespace, header: { id: `r${i}` }, body }));
+Deno.test(
+  "every RPC response and fault validates against the XSDs in cwmp-1-0, 1-1 and 1-2",
+  xsdTestOptions(),
+  async () => {
+    const context = await simContext();
+    const messages = new Map<string, string>();
+    const faultCodes = new Set<number>();
+    for (const [i, [method, args]] of REQUESTS.entries()) {
+      const { body } = await handleRequest(
+        { kind: "request", method, args } as AcsRequest,
+        context,
+      );
+      if (body.kind === "fault") faultCodes.add(body.faultCode);
+      for (const namespace of ["1-0", "1-1", "1-2"] as CwmpNamespaceName[]) {
+        messages.set(
+          `${i} ${method} cwmp-${namespace}`,
+          encodeCpeMessage({ namespace, header: { id: `r${i}` }, body }),
+        );
+      }
     }
-  }
-  assert.deepStrictEqual([...faultCodes].sort(), [9000, 9003, 9004, 9005, 9009]);
-  const results = await validateEnvelopes(messages);
-  const failures = [...results].filter(([, r]) => !r.valid);
-  assert.deepStrictEqual(
-    failures.map(([name, r]) => `${name}: ${r.errors.join(" | ")}`),
-    [],
-  );
-});
+    assert.deepStrictEqual([...faultCodes].sort(), [
+      9000,
+      9003,
+      9004,
+      9005,
+      9009,
+    ]);
+    const results = await validateEnvelopes(messages);
+    const failures = [...results].filter(([, r]) => !r.valid);
+    assert.deepStrictEqual(
+      failures.map(([name, r]) => `${name}: ${r.errors.join(" | ")}`),
+      [],
+    );
+  },
+);
