@@ -82,6 +82,7 @@ export class ModelView {
   /** The model this view reads. */
   readonly model: DataModel;
   readonly #instances = new Map<string, Promise<readonly number[]>>();
+  readonly #instanceSets = new Map<string, Promise<ReadonlySet<number>>>();
 
   /** A view of `model`. */
   constructor(model: DataModel) {
@@ -101,6 +102,17 @@ export class ModelView {
   /** Forgets cached instance lists (after AddObject or DeleteObject). */
   invalidate(): void {
     this.#instances.clear();
+    this.#instanceSets.clear();
+  }
+
+  /** Whether instance `n` of a concrete table exists; a set look-up, read once per view. */
+  hasInstance(table: string, n: number): Promise<boolean> {
+    let set = this.#instanceSets.get(table);
+    if (!set) {
+      set = this.instances(table).then((list) => new Set(list));
+      this.#instanceSets.set(table, set);
+    }
+    return set.then((s) => s.has(n));
   }
 
   /**
@@ -120,7 +132,7 @@ export class ModelView {
         : undefined;
       current = children.get(table ? INSTANCE_PLACEHOLDER : segment);
       if (!current) return undefined;
-      if (table && !(await this.instances(prefix)).includes(Number(segment))) {
+      if (table && !(await this.hasInstance(prefix, Number(segment)))) {
         return undefined;
       }
       prefix += segment + ".";
