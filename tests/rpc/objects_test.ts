@@ -138,3 +138,40 @@ Deno.test("DeleteObject of a missing instance, a table, a parameter or a read-on
     );
   }
 });
+
+Deno.test("a device that fails to add or delete an instance gives 9002 and keeps the ParameterKey", async () => {
+  const { createTableAdapter, MemoryStateStore } = await import("../../mod.ts");
+  const adapter = createTableAdapter({
+    identity: {
+      manufacturer: "T",
+      oui: "00AABB",
+      productClass: "",
+      serialNumber: "1",
+    },
+    store: new MemoryStateStore(),
+    parameters: {
+      "Device.T.{i}.Name": { type: { base: "string" }, get: () => "n" },
+    },
+    objects: {
+      "Device.T.{i}.": {
+        writable: true,
+        instances: () => [1],
+        add: () => Promise.reject(new Error("no space in flash")),
+        delete: () => Promise.reject(new Error("busy")),
+      },
+    },
+  });
+  const context = await createRpcContext(adapter);
+  const add = await fault(context, "AddObject", {
+    objectName: "Device.T.",
+    parameterKey: "a",
+  });
+  assert.equal(add.faultCode, 9002);
+  assert.match(add.faultString, /no space in flash/);
+  const del = await fault(context, "DeleteObject", {
+    objectName: "Device.T.1.",
+    parameterKey: "d",
+  });
+  assert.equal(del.faultCode, 9002);
+  assert.equal(context.device.parameterKey, "");
+});
