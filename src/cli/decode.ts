@@ -8,7 +8,7 @@ import { decodeAcsMessage, decodeCpeMessage } from "../cwmp/decode.ts";
 import { CwmpFault } from "../cwmp/faults.ts";
 import { DEFAULT_DECODE_LIMITS } from "../cwmp/limits.ts";
 import type { AcsMessage, CpeMessage } from "../cwmp/messages.ts";
-import { type CommandIo, readLimited } from "./io.ts";
+import { type CommandIo, readSource } from "./io.ts";
 
 /** Help text of `agent decode`. */
 export const DECODE_USAGE =
@@ -85,9 +85,7 @@ export async function decodeCommand(
   const source = positionals[0];
   let input: Uint8Array;
   try {
-    input = source === "-"
-      ? await readLimited(io.stdin, maxBytes)
-      : await io.readFile(source);
+    input = await readSource(source, io, maxBytes);
   } catch (error) {
     io.stderr(
       `agent decode: cannot read ${source}: ${(error as Error).message}\n`,

@@ -90,3 +90,21 @@ export async function readLimited(
   }
   return out;
 }
+
+/**
+ * Reads a command's input: standard input for "-", else the file, at most
+ * `limit` bytes from standard input (plus one, so an oversize is visible).
+ *
+ * @example
+ * ```ts
+ * import { readSource } from "./io.ts";
+ * // const bytes = await readSource("-", io, 4096);
+ * ```
+ */
+export function readSource(
+  source: string,
+  io: CommandIo,
+  limit: number,
+): Promise<Uint8Array> {
+  return source === "-" ? readLimited(io.stdin, limit) : io.readFile(source);
+}

@@ -14,7 +14,7 @@ import { FileStateStore } from "../device/store.ts";
 import { createRpcContext } from "../rpc/context.ts";
 import { handleRequest } from "../rpc/handlers.ts";
 import { openDevice, parseDeviceSpec } from "./device_option.ts";
-import { type CommandIo, readLimited } from "./io.ts";
+import { type CommandIo, readSource } from "./io.ts";
 
 /** Help text of `agent rpc`. */
 export const RPC_USAGE =
@@ -90,9 +90,7 @@ export async function rpcCommand(
   const source = positionals[0] ?? "-";
   let input: Uint8Array;
   try {
-    input = source === "-"
-      ? await readLimited(io.stdin, DEFAULT_DECODE_LIMITS.maxBytes)
-      : await io.readFile(source);
+    input = await readSource(source, io, DEFAULT_DECODE_LIMITS.maxBytes);
   } catch (error) {
     io.stderr(
       `agent rpc: cannot read ${source}: ${(error as Error).message}\n`,

@@ -176,21 +176,29 @@ export class ModelView {
       }
       return out;
     }
-    const parsed = parsePath(path);
-    const node = await this.find(path);
-    if (!node) {
-      throw new CwmpFault(
-        9005,
-        `No such ${parsed.partial ? "object" : "parameter"}: ${path}`,
-      );
-    }
-    if (!parsed.partial) return [path];
+    const { node, partial } = await this.#existing(path);
+    if (!partial) return [path];
     await this.#walkChildren(
       node,
       path,
       (p, n) => n.kind === "parameter" && out.push(p),
     );
     return out;
+  }
+
+  /** The node of an existing non-root path; 9005 when it is malformed or absent. */
+  async #existing(
+    path: string,
+  ): Promise<{ node: ModelNode; partial: boolean }> {
+    const { partial } = parsePath(path);
+    const node = await this.find(path);
+    if (!node) {
+      throw new CwmpFault(
+        9005,
+        `No such ${partial ? "object" : "parameter"}: ${path}`,
+      );
+    }
+    return { node, partial };
   }
 
   /**
@@ -211,15 +219,8 @@ export class ModelView {
       }
       return out;
     }
-    const parsed = parsePath(path);
-    const node = await this.find(path);
-    if (!node) {
-      throw new CwmpFault(
-        9005,
-        `No such ${parsed.partial ? "object" : "parameter"}: ${path}`,
-      );
-    }
-    if (!parsed.partial) {
+    const { node, partial } = await this.#existing(path);
+    if (!partial) {
       if (nextLevel) {
         throw new CwmpFault(
           9003,

@@ -3,31 +3,12 @@
  * task's permissions.
  */
 import assert from "node:assert/strict";
+import { runAgent } from "../_helpers/cli.ts";
 import { encodeCpeMessage } from "../../mod.ts";
 
-const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 const FIXTURES = new URL("../fixtures/acs/", import.meta.url).pathname;
 
-async function agent(args: string[], stdin?: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", MAIN, ...args],
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-  }
-  const { code, stdout, stderr } = await child.output();
-  return {
-    code,
-    stdout: new TextDecoder().decode(stdout),
-    stderr: new TextDecoder().decode(stderr),
-  };
-}
+const agent = runAgent;
 
 Deno.test("decode FILE prints method, header and arguments as JSON and exits 0", async () => {
   const { code, stdout } = await agent([

@@ -1,38 +1,12 @@
 /** `deno task agent rpc` as a user runs it: a subprocess with the task's permissions. */
 import assert from "node:assert/strict";
+import { runAgent } from "../_helpers/cli.ts";
 import { decodeCpeMessage } from "../../mod.ts";
 
-const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
 
-async function rpc(args: string[], stdin?: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-sys=hostname,networkInterfaces",
-      MAIN,
-      "rpc",
-      ...args,
-    ],
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-  }
-  const { code, stdout, stderr } = await child.output();
-  return {
-    code,
-    stdout: new TextDecoder().decode(stdout),
-    stderr: new TextDecoder().decode(stderr),
-  };
-}
+const rpc = (args: string[], stdin?: string) =>
+  runAgent(["rpc", ...args], stdin);
 
 const envelope = (ns: string, body: string) =>
   `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:c="urn:dslforum-org:${ns}"><s:Header><c:ID s:mustUnderstand="1">t1</c:ID></s:Header><s:Body>${body}</s:Body></s:Envelope>`;

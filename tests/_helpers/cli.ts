@@ -1,0 +1,42 @@
+/** Runs the `agent` command line as a user does: a subprocess with the task's permissions. */
+
+const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;
+
+/** The permissions of `deno task agent` (deno.json). */
+export const AGENT_PERMISSIONS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-sys=hostname,networkInterfaces",
+];
+
+/** Output of one run. */
+export interface AgentRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `agent ARGS…` with optional standard input. */
+export async function runAgent(
+  args: string[],
+  stdin?: string,
+): Promise<AgentRun> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...AGENT_PERMISSIONS, MAIN, ...args],
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  if (stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(stdin));
+    await writer.close();
+  }
+  const { code, stdout, stderr } = await child.output();
+  return {
+    code,
+    stdout: new TextDecoder().decode(stdout),
+    stderr: new TextDecoder().decode(stderr),
+  };
+}
