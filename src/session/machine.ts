@@ -1,0 +1,443 @@
+/**
+ * The CWMP session as a pure state machine: `step(state, input)` returns the
+ * next state and the effects to carry out. Timers, sockets, the device and
+ * the clock stay outside; the runner (`runner.ts`) performs the effects and
+ * feeds their outcome back as inputs.
+ *
+ * States are named after what they wait for:
+ *
+ * ```
+ * ExpectInformResponse --InformResponse--> (CPE requests pending && !HoldRequests ? ExpectAcsResponse : ExpectAcsMessage)
+ * ExpectAcsResponse    --response / 8005--> next CPE request, or empty POST → ExpectAcsMessage
+ * ExpectAcsMessage     --ACS request-->     HandlingRequest --handled--> POST response → ExpectAcsMessage
+ * ExpectAcsMessage     --empty (204)-->     CPE requests pending ? ExpectAcsResponse : Done(success)
+ * any                  --fault/HTTP error/transport error/protocol violation--> Done(failure)
+ * ```
+ *
+ * @module
+ */
+import type { EventRecord } from "../agent/agent_state.ts";
+import type { CwmpFault } from "../cwmp/faults.ts";
+import type {
+  AcsMessage,
+  AcsRequest,
+  CpeBody,
+  CpeRequest,
+  SoapHeader,
+} from "../cwmp/messages.ts";
+import type { CpeRequestArgs } from "../cwmp/methods.ts";
+import {
+  type CwmpNamespaceName,
+  namespaceIncludes,
+} from "../cwmp/namespaces.ts";
+import type { DeferredAction } from "../rpc/context.ts";
+import type { HandledRequest } from "../rpc/handlers.ts";
+
+/** The CWMP versions this agent speaks, oldest first. */
+export const SUPPORTED_CWMP_VERSIONS = [
+  "1.0",
+  "1.1",
+  "1.2",
+  "1.3",
+  "1.4",
+] as const;
+
+/** What every state carries. */
+export interface SessionData {
+  /** The namespace of the next message (may fall back after InformResponse). */
+  readonly namespace: CwmpNamespaceName;
+  /** The CWMP version the ACS chose (UseCWMPVersion), if it said. */
+  readonly version: string | undefined;
+  /** The events the Inform carried. */
+  readonly events: readonly EventRecord[];
+  /** CPE requests still to send (TransferComplete, GetRPCMethods, …). */
+  readonly pending: readonly CpeRequest[];
+  /** CPE requests the ACS answered with 8005: kept for a later session. */
+  readonly deferredRequests: readonly CpeRequest[];
+  /** The last ACS message carried HoldRequests=true. */
+  readonly holdRequests: boolean;
+  /** Work for after the session (reboot, factory reset). */
+  readonly after: readonly DeferredAction[];
+  /** The ACS requests handled, in order (method names), for the log. */
+  readonly rpcs: readonly string[];
+  /** Counter for cwmp:ID of CPE requests. */
+  readonly nextId: number;
+}
+
+/** The session's states. */
+export type SessionState =
+  | { readonly name: "ExpectInformResponse"; readonly data: SessionData }
+  | {
+    readonly name: "ExpectAcsResponse";
+    readonly data: SessionData;
+    readonly request: CpeRequest;
+  }
+  | { readonly name: "ExpectAcsMessage"; readonly data: SessionData }
+  | {
+    readonly name: "HandlingRequest";
+    readonly data: SessionData;
+    readonly id: string | undefined;
+  }
+  | {
+    readonly name: "Done";
+    readonly data: SessionData;
+    readonly outcome: "success" | "failure";
+    readonly reason?: string;
+  };
+
+/** What happens to the session from outside. */
+export type SessionInput =
+  /** The ACS answered a POST with a CWMP message (an empty body is `kind: "empty"`). */
+  | { readonly type: "message"; readonly message: AcsMessage }
+  /** The ACS answered with an HTTP status that ends the session (4xx, 5xx, a second 401). */
+  | { readonly type: "httpError"; readonly status: number }
+  /** The exchange failed: connection, TLS, timeout, undecodable body. */
+  | { readonly type: "transportError"; readonly reason: string }
+  /** An ACS request was handled. */
+  | { readonly type: "handled"; readonly result: HandledRequest }
+  /**
+   * The ACS sent a request the CPE cannot take (unknown method, bad
+   * arguments): it is answered with this fault, and the session goes on.
+   */
+  | { readonly type: "badRequest"; readonly fault: CwmpFault };
+
+/** What the runner must do. */
+export type SessionEffect =
+  /** POST this message (an empty body is an empty POST). */
+  | {
+    readonly type: "post";
+    readonly namespace: CwmpNamespaceName;
+    readonly header: SoapHeader;
+    readonly body: CpeBody;
+  }
+  /** Run this ACS request through the RPC handlers. */
+  | { readonly type: "handle"; readonly request: AcsRequest }
+  /** The Inform was acknowledged: these events are delivered. */
+  | { readonly type: "delivered"; readonly events: readonly EventRecord[] }
+  /** The session ended. */
+  | {
+    readonly type: "finish";
+    readonly outcome: "success" | "failure";
+    readonly reason?: string;
+    readonly after: readonly DeferredAction[];
+    readonly deferredRequests: readonly CpeRequest[];
+  };
+
+/** A transition's result. */
+export interface Step {
+  /** The next state. */
+  readonly state: SessionState;
+  /** Effects, in order. */
+  readonly effects: readonly SessionEffect[];
+}
+
+/** How to start a session. */
+export interface SessionStart {
+  /** The Inform's arguments (events, parameters, RetryCount, …). */
+  readonly inform: CpeRequestArgs<"Inform">;
+  /** CPE requests to send after the InformResponse. */
+  readonly pending?: readonly CpeRequest[];
+  /** Seconds announced in cwmp:SessionTimeout (CWMP 1.3+). */
+  readonly sessionTimeout?: number;
+}
+
+/**
+ * Starts a session: the Inform goes first, in the `cwmp-1-2` namespace with
+ * SupportedCWMPVersions, so a CWMP 1.4 ACS can pick the version and an older
+ * one answers in its own namespace (digest §2.4).
+ *
+ * @example
+ * ```ts
+ * import { startSession } from "./machine.ts";
+ * const { state, effects } = startSession({ inform: {
+ *   deviceId: { manufacturer: "A", oui: "00AABB", productClass: "", serialNumber: "1" },
+ *   event: [{ eventCode: "1 BOOT", commandKey: "" }], maxEnvelopes: 1,
+ *   currentTime: "2026-01-01T00:00:00Z", retryCount: 0, parameterList: [] } });
+ * console.log(state.name, effects[0].type); // "ExpectInformResponse" "post"
+ * ```
+ */
+export function startSession(start: SessionStart): Step {
+  const data: SessionData = {
+    namespace: "1-2",
+    version: undefined,
+    events: start.inform.event,
+    pending: start.pending ?? [],
+    deferredRequests: [],
+    holdRequests: false,
+    after: [],
+    rpcs: [],
+    nextId: 2,
+  };
+  const header: SoapHeader = {
+    id: "1",
+    supportedCwmpVersions: SUPPORTED_CWMP_VERSIONS.join(","),
+    ...(start.sessionTimeout !== undefined
+      ? { sessionTimeout: start.sessionTimeout }
+      : {}),
+  };
+  return {
+    state: { name: "ExpectInformResponse", data },
+    effects: [{
+      type: "post",
+      namespace: "1-2",
+      header,
+      body: { kind: "request", method: "Inform", args: start.inform },
+    }],
+  };
+}
+
+/** Ends the session. */
+function done(
+  data: SessionData,
+  outcome: "success" | "failure",
+  reason?: string,
+): Step {
+  return {
+    state: { name: "Done", data, outcome, ...(reason ? { reason } : {}) },
+    effects: [{
+      type: "finish",
+      outcome,
+      ...(reason ? { reason } : {}),
+      after: outcome === "success" ? data.after : [],
+      deferredRequests: [...data.deferredRequests, ...data.pending],
+    }],
+  };
+}
+
+/** Sends the next CPE request, or an empty POST when there is none (or HoldRequests forbids it). */
+function next(data: SessionData, effects: SessionEffect[] = []): Step {
+  if (data.pending.length > 0 && !data.holdRequests) {
+    const [request, ...rest] = data.pending;
+    const id = String(data.nextId);
+    return {
+      state: {
+        name: "ExpectAcsResponse",
+        data: { ...data, pending: rest, nextId: data.nextId + 1 },
+        request,
+      },
+      effects: [...effects, {
+        type: "post",
+        namespace: data.namespace,
+        header: { id },
+        body: request,
+      }],
+    };
+  }
+  return {
+    state: { name: "ExpectAcsMessage", data },
+    effects: [...effects, {
+      type: "post",
+      namespace: data.namespace,
+      header: {},
+      body: { kind: "empty" },
+    }],
+  };
+}
+
+/** The namespace to use after an ACS message: an older one the ACS used wins. */
+function negotiatedNamespace(
+  ours: CwmpNamespaceName,
+  theirs: CwmpNamespaceName | undefined,
+): CwmpNamespaceName {
+  return theirs && namespaceIncludes(ours, theirs) ? theirs : ours;
+}
+
+/**
+ * One transition.
+ *
+ * @example
+ * ```ts
+ * import { startSession, step } from "./machine.ts";
+ * const start = startSession({ inform: {
+ *   deviceId: { manufacturer: "A", oui: "00AABB", productClass: "", serialNumber: "1" },
+ *   event: [], maxEnvelopes: 1, currentTime: "2026-01-01T00:00:00Z", retryCount: 0, parameterList: [] } });
+ * const after = step(start.state, { type: "transportError", reason: "connection refused" });
+ * console.log(after.state.name); // "Done"
+ * ```
+ */
+export function step(state: SessionState, input: SessionInput): Step {
+  const data = state.data;
+  if (state.name === "Done") return { state, effects: [] };
+  if (input.type === "transportError") {
+    return done(data, "failure", input.reason);
+  }
+  if (input.type === "httpError") {
+    return done(data, "failure", `ACS answered HTTP ${input.status}`);
+  }
+
+  if (input.type === "badRequest" && state.name !== "ExpectAcsMessage") {
+    return done(
+      data,
+      "failure",
+      `ACS sent an unusable message: ${input.fault.message}`,
+    );
+  }
+  switch (state.name) {
+    case "ExpectInformResponse": {
+      if (input.type !== "message") {
+        return done(data, "failure", "unexpected input before InformResponse");
+      }
+      const { body, header } = input.message;
+      if (body.kind === "fault") {
+        return done(
+          data,
+          "failure",
+          `ACS fault ${body.faultCode} to Inform: ${body.faultString}`,
+        );
+      }
+      if (body.kind !== "response" || body.method !== "Inform") {
+        return done(
+          data,
+          "failure",
+          `expected InformResponse, got ${describe(input.message)}`,
+        );
+      }
+      const version = header.useCwmpVersion;
+      if (
+        version !== undefined &&
+        !(SUPPORTED_CWMP_VERSIONS as readonly string[]).includes(version)
+      ) {
+        return done(
+          data,
+          "failure",
+          `ACS chose CWMP ${version}, which this CPE does not support`,
+        );
+      }
+      const namespace = negotiatedNamespace(
+        data.namespace,
+        input.message.namespace,
+      );
+      const next_ = {
+        ...data,
+        namespace,
+        version,
+        holdRequests: header.holdRequests === true,
+      };
+      return next(next_, [{ type: "delivered", events: data.events }]);
+    }
+    case "ExpectAcsResponse": {
+      if (input.type !== "message") {
+        return done(
+          data,
+          "failure",
+          "unexpected input while a CPE request is out",
+        );
+      }
+      const { body, header } = input.message;
+      const holdRequests = header.holdRequests === true;
+      if (body.kind === "fault") {
+        if (body.faultCode !== 8005) {
+          return done(
+            data,
+            "failure",
+            `ACS fault ${body.faultCode} to ${state.request.method}`,
+          );
+        }
+        // 8005: the session goes on; the request waits for a later session (digest §8.3).
+        return next({
+          ...data,
+          holdRequests,
+          deferredRequests: [...data.deferredRequests, state.request],
+        });
+      }
+      if (body.kind !== "response" || body.method !== state.request.method) {
+        return done(
+          data,
+          "failure",
+          `expected ${state.request.method}Response, got ${
+            describe(input.message)
+          }`,
+        );
+      }
+      return next({ ...data, holdRequests });
+    }
+    case "ExpectAcsMessage": {
+      if (input.type === "badRequest") {
+        const fault = input.fault;
+        return {
+          state: {
+            name: "ExpectAcsMessage",
+            data: { ...data, rpcs: [...data.rpcs, fault.method ?? "?"] },
+          },
+          effects: [{
+            type: "post",
+            namespace: data.namespace,
+            header: fault.requestId === undefined
+              ? {}
+              : { id: fault.requestId },
+            body: {
+              kind: "fault",
+              faultCode: fault.code,
+              faultString: fault.message,
+              parameterFaults: [],
+            },
+          }],
+        };
+      }
+      if (input.type !== "message") {
+        return done(
+          data,
+          "failure",
+          "unexpected input while waiting for the ACS",
+        );
+      }
+      const { body, header } = input.message;
+      if (body.kind === "empty") {
+        const ready = { ...data, holdRequests: false };
+        return ready.pending.length > 0 ? next(ready) : done(ready, "success");
+      }
+      if (body.kind !== "request") {
+        return done(
+          data,
+          "failure",
+          `expected an ACS request or 204, got ${describe(input.message)}`,
+        );
+      }
+      return {
+        state: {
+          name: "HandlingRequest",
+          data: {
+            ...data,
+            holdRequests: header.holdRequests === true,
+            namespace: negotiatedNamespace(
+              data.namespace,
+              input.message.namespace,
+            ),
+            rpcs: [...data.rpcs, body.method],
+          },
+          id: header.id,
+        },
+        effects: [{ type: "handle", request: body }],
+      };
+    }
+    case "HandlingRequest": {
+      if (input.type !== "handled") {
+        return done(
+          data,
+          "failure",
+          "unexpected input while handling a request",
+        );
+      }
+      const header: SoapHeader = state.id === undefined ? {} : { id: state.id };
+      return {
+        state: {
+          name: "ExpectAcsMessage",
+          data: { ...data, after: [...data.after, ...input.result.after] },
+        },
+        effects: [{
+          type: "post",
+          namespace: data.namespace,
+          header,
+          body: input.result.body,
+        }],
+      };
+    }
+  }
+}
+
+function describe(message: AcsMessage): string {
+  const { body } = message;
+  return body.kind === "request" || body.kind === "response"
+    ? `${body.kind} ${body.method}`
+    : body.kind;
+}

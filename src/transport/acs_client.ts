@@ -1,0 +1,313 @@
+/**
+ * The HTTP side of one CWMP session: POSTs to the ACS over one kept-alive
+ * connection, with cookies, HTTP Basic or Digest authentication, redirects
+ * and a timeout on every exchange.
+ *
+ * @module
+ */
+import { CookieJar } from "./cookies.ts";
+import {
+  digestAuthorization,
+  type DigestChallenge,
+  parseDigestChallenge,
+  randomNonce,
+} from "./digest.ts";
+
+/** Credentials and limits for a session. */
+export interface AcsClientOptions {
+  /** ManagementServer.Username. */
+  readonly username?: string;
+  /** ManagementServer.Password. */
+  readonly password?: string;
+  /** How long to wait for each HTTP response; TR-069 requires at least 30 s. */
+  readonly timeoutMs?: number;
+  /** Largest response body accepted. */
+  readonly maxResponseBytes?: number;
+  /** Most redirects followed in one session (digest §1.6: 5). */
+  readonly maxRedirects?: number;
+  /** PEM CA certificates trusted for https (added to the built-in roots). */
+  readonly caCerts?: readonly string[];
+  /** Decides whether a redirect target may be followed (the TLS issue's allow-list). */
+  readonly allowRedirect?: (url: URL) => boolean;
+  /** The clock, for cookies. */
+  readonly now?: () => number;
+}
+
+/** An ACS reply. */
+export interface AcsReply {
+  /** HTTP status. */
+  readonly status: number;
+  /** The body (empty for 204). */
+  readonly body: Uint8Array;
+}
+
+/** Why an exchange failed; the session treats every one as a failure. */
+export class TransportError extends Error {
+  /** A short machine-readable kind. */
+  readonly kind:
+    | "network"
+    | "timeout"
+    | "auth"
+    | "redirect"
+    | "too_large"
+    | "http";
+  /** The HTTP status, for `http` and `auth`. */
+  readonly status?: number;
+  /** Creates the error. */
+  constructor(
+    kind: TransportError["kind"],
+    message: string,
+    options: { status?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = "TransportError";
+    this.kind = kind;
+    this.status = options.status;
+  }
+}
+
+const REDIRECTS = new Set([301, 302, 307, 308]);
+
+/**
+ * The HTTP client of one session. Create one per session and close it at the
+ * end: it owns the connection, the cookies and the current ACS URL.
+ *
+ * @example
+ * ```ts
+ * import { AcsClient } from "./acs_client.ts";
+ * const client = new AcsClient("http://127.0.0.1:7547/acs", { username: "cpe", password: "secret" });
+ * // const reply = await client.post(informXml, { soapAction: true });
+ * client.close();
+ * ```
+ */
+export class AcsClient {
+  #url: URL;
+  readonly #options: AcsClientOptions;
+  readonly #client: Deno.HttpClient;
+  readonly #cookies: CookieJar;
+  #challenge: DigestChallenge | undefined;
+  #nc = 0;
+  #cnonce = randomNonce();
+  #basic = false;
+  #redirects = 0;
+
+  /** A client for a session with the ACS at `url`. */
+  constructor(url: string, options: AcsClientOptions = {}) {
+    this.#url = new URL(url);
+    if (this.#url.protocol !== "http:" && this.#url.protocol !== "https:") {
+      throw new TypeError(`ACS URL must be http or https: ${url}`);
+    }
+    this.#options = options;
+    this.#cookies = new CookieJar(options.now);
+    this.#client = Deno.createHttpClient({
+      poolMaxIdlePerHost: 1,
+      ...(options.caCerts ? { caCerts: [...options.caCerts] } : {}),
+    });
+    // With TLS the ACS may ask for Basic; send it up front to save a round trip (digest §1.4).
+    this.#basic = this.#url.protocol === "https:" && !!options.username;
+  }
+
+  /** The URL the session currently talks to (after redirects). */
+  get url(): string {
+    return this.#url.href;
+  }
+
+  /**
+   * POSTs a body ("" for the empty POST) and returns the ACS reply; follows
+   * redirects, answers authentication challenges once, returns cookies.
+   *
+   * @throws {TransportError} for network failures, timeouts, a second 401,
+   * too many redirects, an oversized body.
+   */
+  async post(
+    body: string,
+    options: { soapAction?: boolean } = {},
+  ): Promise<AcsReply> {
+    let authRetried = false;
+    for (;;) {
+      const response = await this.#send(body, options.soapAction ?? false);
+      const status = response.status;
+      if (status === 401) {
+        await response.body?.cancel();
+        const challenge = parseDigestChallenge(
+          response.headers.get("www-authenticate"),
+        );
+        const stale = challenge?.stale ?? false;
+        if (!this.#options.username || (authRetried && !stale)) {
+          throw new TransportError(
+            "auth",
+            "The ACS refused the credentials (HTTP 401)",
+            { status },
+          );
+        }
+        authRetried = true;
+        if (challenge) {
+          this.#challenge = challenge;
+          this.#nc = 0;
+          this.#basic = false;
+        } else if (
+          /^\s*basic/i.test(response.headers.get("www-authenticate") ?? "")
+        ) {
+          this.#basic = true;
+        } else {
+          throw new TransportError(
+            "auth",
+            "The ACS asked for an authentication scheme this CPE does not support",
+            {
+              status,
+            },
+          );
+        }
+        continue;
+      }
+      if (REDIRECTS.has(status)) {
+        await response.body?.cancel();
+        const location = response.headers.get("location");
+        if (!location) {
+          throw new TransportError(
+            "redirect",
+            `HTTP ${status} without a Location`,
+          );
+        }
+        const max = this.#options.maxRedirects ?? 5;
+        if (++this.#redirects > max) {
+          throw new TransportError(
+            "redirect",
+            `More than ${max} redirects in one session`,
+          );
+        }
+        const target = new URL(location, this.#url);
+        if (target.protocol !== "http:" && target.protocol !== "https:") {
+          throw new TransportError(
+            "redirect",
+            `Redirect to a non-HTTP URL: ${target.protocol}`,
+          );
+        }
+        if (this.#url.protocol === "https:" && target.protocol === "http:") {
+          throw new TransportError(
+            "redirect",
+            "Refusing a redirect from https to plain http",
+          );
+        }
+        if (
+          this.#options.allowRedirect && !this.#options.allowRedirect(target)
+        ) {
+          throw new TransportError(
+            "redirect",
+            `Redirect to a host outside the allow-list: ${target.host}`,
+          );
+        }
+        if (target.origin !== this.#url.origin) {
+          // Credentials negotiated with one server are not replayed to another.
+          this.#challenge = undefined;
+          this.#basic = target.protocol === "https:" &&
+            !!this.#options.username;
+        }
+        this.#url = target;
+        continue;
+      }
+      return { status, body: await this.#readBody(response) };
+    }
+  }
+
+  async #send(body: string, soapAction: boolean): Promise<Response> {
+    const headers = new Headers();
+    if (body !== "") {
+      headers.set("content-type", 'text/xml; charset="utf-8"');
+      // Requests carry SOAPAction (empty value); responses and faults an empty header too (digest §1.2).
+      headers.set("soapaction", soapAction ? '""' : "");
+    }
+    const cookie = this.#cookies.header(this.#url.pathname);
+    if (cookie) headers.set("cookie", cookie);
+    const authorization = this.#authorization();
+    if (authorization) headers.set("authorization", authorization);
+    let response: Response;
+    try {
+      response = await fetch(this.#url, {
+        method: "POST",
+        body: body === "" ? undefined : body,
+        headers,
+        client: this.#client,
+        redirect: "manual",
+        signal: AbortSignal.timeout(this.#options.timeoutMs ?? 30_000),
+      });
+    } catch (error) {
+      const timedOut = error instanceof DOMException &&
+        error.name === "TimeoutError";
+      const cause = (error as { cause?: unknown }).cause;
+      const detail = cause instanceof Error ? `: ${cause.message}` : "";
+      throw new TransportError(
+        timedOut ? "timeout" : "network",
+        timedOut
+          ? `No response from the ACS within ${
+            this.#options.timeoutMs ?? 30_000
+          } ms`
+          : `Cannot reach the ACS at ${this.#url.host}: ${
+            (error as Error).message
+          }${detail}`,
+        { cause: error },
+      );
+    }
+    this.#cookies.store(response.headers.getSetCookie());
+    return response;
+  }
+
+  #authorization(): string | undefined {
+    const { username, password } = this.#options;
+    if (!username) return undefined;
+    if (this.#challenge) {
+      return digestAuthorization({
+        challenge: this.#challenge,
+        username,
+        password: password ?? "",
+        method: "POST",
+        uri: this.#url.pathname + this.#url.search,
+        cnonce: this.#cnonce,
+        nc: ++this.#nc,
+      });
+    }
+    if (this.#basic) {
+      const bytes = new TextEncoder().encode(`${username}:${password ?? ""}`);
+      return `Basic ${btoa(String.fromCharCode(...bytes))}`;
+    }
+    return undefined;
+  }
+
+  async #readBody(response: Response): Promise<Uint8Array> {
+    const limit = this.#options.maxResponseBytes ?? 4 * 1024 * 1024;
+    if (!response.body) return new Uint8Array();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    try {
+      for await (const chunk of response.body) {
+        total += chunk.length;
+        if (total > limit) {
+          throw new TransportError(
+            "too_large",
+            `ACS response larger than ${limit} bytes`,
+          );
+        }
+        chunks.push(chunk);
+      }
+    } catch (error) {
+      if (error instanceof TransportError) throw error;
+      throw new TransportError(
+        "network",
+        `Connection lost while reading the ACS response`,
+        { cause: error },
+      );
+    }
+    const out = new Uint8Array(total);
+    let offset = 0;
+    for (const chunk of chunks) {
+      out.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return out;
+  }
+
+  /** Closes the connection; the session is over. */
+  close(): void {
+    this.#client.close();
+  }
+}
