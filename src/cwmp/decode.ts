@@ -167,7 +167,12 @@ function decodeEnvelope(
     throw new CwmpFault(
       direction.sender === "ACS" ? error.code : error.code - 1000,
       `${content.name}: ${error.message}`,
-      { reason: error.reason, requestId: header.id, method, cause: error },
+      {
+        reason: error.reason,
+        requestId: header.id,
+        method: content.name,
+        cause: error,
+      },
     );
   }
   return {

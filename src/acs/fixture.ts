@@ -1,0 +1,403 @@
+/**
+ * A fixture ACS: a real HTTP server on 127.0.0.1 that runs scripted sessions
+ * against a CPE and records every message. The agent's own tests use it, and
+ * so can anyone testing a device: it speaks the ACS side of CWMP with Basic
+ * or Digest authentication, cookies, redirects, HoldRequests, faults
+ * (including 8005) and broken behaviour on demand, and it can send
+ * connection requests.
+ *
+ * @module
+ */
+import { decodeCpeMessage } from "../cwmp/decode.ts";
+import { encodeAcsMessage } from "../cwmp/encode.ts";
+import { CwmpFault } from "../cwmp/faults.ts";
+import type {
+  AcsBody,
+  AcsRequest,
+  CpeMessage,
+  SoapHeader,
+} from "../cwmp/messages.ts";
+import type { CwmpNamespaceName } from "../cwmp/namespaces.ts";
+import {
+  digestAuthorization,
+  parseDigestChallenge,
+  randomNonce,
+} from "../transport/digest.ts";
+import { DigestVerifier } from "../transport/digest_server.ts";
+
+/** What the ACS does in one session. */
+export interface SessionScript {
+  /** Requests sent to the CPE, in order, after its empty POST. */
+  readonly requests?: readonly AcsRequest[];
+  /** Answer the Inform with this ACS fault instead of InformResponse (e.g. 8005). */
+  readonly informFault?: number;
+  /** Put HoldRequests=true on the InformResponse and on every request. */
+  readonly holdRequests?: boolean;
+  /** Answer in this namespace (default: the CPE's). */
+  readonly namespace?: CwmpNamespaceName;
+  /** Send UseCWMPVersion in the InformResponse (only in cwmp-1-2). */
+  readonly useCwmpVersion?: string;
+  /**
+   * Misbehave: `http500` answers the Inform with HTTP 500; `drop` breaks the
+   * connection in the middle of the InformResponse; `hang` never answers
+   * (until the server stops).
+   */
+  readonly failure?: "http500" | "drop" | "hang";
+}
+
+/** Options for {@linkcode FixtureAcs}. */
+export interface FixtureAcsOptions {
+  /** Scripts for the sessions, in order; later sessions get `defaultScript`. */
+  readonly sessions?: readonly SessionScript[];
+  /** The script after the listed ones (default: no requests). */
+  readonly defaultScript?: SessionScript;
+  /** Require HTTP authentication of the CPE. */
+  readonly auth?: {
+    readonly scheme: "basic" | "digest";
+    readonly username: string;
+    readonly password: string;
+  };
+  /** Track sessions with a cookie and refuse (HTTP 403) POSTs that do not return it. */
+  readonly cookies?: boolean;
+  /** Redirect each Inform through these many hops (307) before answering it. */
+  readonly redirects?: number;
+  /** The path the ACS serves (default "/acs"). */
+  readonly path?: string;
+  /** The port (default: any free one). */
+  readonly port?: number;
+}
+
+/** One message of a recorded session. */
+export interface RecordedMessage {
+  /** Who sent it. */
+  readonly direction: "CPE→ACS" | "ACS→CPE";
+  /** The raw XML ("" for empty messages and 204). */
+  readonly xml: string;
+  /** The decoded CPE message (CPE→ACS only), when it decoded. */
+  readonly decoded?: CpeMessage;
+  /** The decode error, if the CPE sent something unreadable. */
+  readonly error?: string;
+}
+
+/** A session as the ACS saw it. */
+export interface RecordedSession {
+  /** Every message, both directions. */
+  readonly messages: RecordedMessage[];
+  /** The Inform's event codes. */
+  readonly events: string[];
+  /** The session ended with the ACS's 204. */
+  ended: boolean;
+}
+
+/**
+ * The fixture ACS.
+ *
+ * @example
+ * ```ts
+ * import { FixtureAcs } from "./fixture.ts";
+ * const acs = new FixtureAcs({ sessions: [{ requests: [
+ *   { kind: "request", method: "GetParameterNames", args: { parameterPath: "Device.", nextLevel: true } },
+ * ] }] });
+ * await acs.start();
+ * console.log(acs.url.startsWith("http://127.0.0.1:")); // true
+ * await acs.stop();
+ * ```
+ */
+export class FixtureAcs {
+  readonly #options: FixtureAcsOptions;
+  #server: Deno.HttpServer<Deno.NetAddr> | undefined;
+  #url = "";
+  readonly #verifier = new DigestVerifier({ realm: "fixture-acs" });
+  readonly #sessions: RecordedSession[] = [];
+  #current: {
+    session: RecordedSession;
+    script: SessionScript;
+    next: number;
+    namespace: CwmpNamespaceName;
+    cookie: string;
+    id: number;
+  } | undefined;
+  #hanging: (() => void)[] = [];
+  #sessionWaiters: { count: number; resolve: () => void }[] = [];
+
+  /** A fixture ACS; call {@linkcode FixtureAcs.start}. */
+  constructor(options: FixtureAcsOptions = {}) {
+    this.#options = options;
+  }
+
+  /** Every session so far. */
+  get sessions(): readonly RecordedSession[] {
+    return this.#sessions;
+  }
+
+  /** The URL the CPE should use as ManagementServer.URL. */
+  get url(): string {
+    return this.#url;
+  }
+
+  /** Starts listening on 127.0.0.1. */
+  async start(): Promise<void> {
+    const ready = Promise.withResolvers<void>();
+    this.#server = Deno.serve({
+      hostname: "127.0.0.1",
+      port: this.#options.port ?? 0,
+      onListen: () => ready.resolve(),
+      onError: (error) =>
+        new Response(`fixture ACS error: ${error}`, { status: 500 }),
+    }, (request) => this.#handle(request));
+    await ready.promise;
+    this.#url = `http://127.0.0.1:${this.#server.addr.port}${
+      this.#options.path ?? "/acs"
+    }`;
+  }
+
+  /** Stops the server and releases hanging requests. */
+  async stop(): Promise<void> {
+    for (const release of this.#hanging) release();
+    this.#hanging = [];
+    await this.#server?.shutdown();
+  }
+
+  /** Resolves once `count` sessions have ended with the ACS's 204. */
+  waitForSessions(count: number): Promise<void> {
+    if (this.#sessions.filter((s) => s.ended).length >= count) {
+      return Promise.resolve();
+    }
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#sessionWaiters.push({ count, resolve });
+    return promise;
+  }
+
+  #ended(): void {
+    const done = this.#sessions.filter((s) => s.ended).length;
+    this.#sessionWaiters = this.#sessionWaiters.filter((w) => {
+      if (w.count <= done) w.resolve();
+      return w.count > done;
+    });
+  }
+
+  async #handle(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const path = this.#options.path ?? "/acs";
+    if (request.method !== "POST" || !url.pathname.startsWith(path)) {
+      return new Response("not found", { status: 404 });
+    }
+
+    const auth = this.#options.auth;
+    if (auth) {
+      const header = request.headers.get("authorization");
+      let ok = false;
+      let stale = false;
+      if (auth.scheme === "basic") {
+        ok = header === `Basic ${btoa(`${auth.username}:${auth.password}`)}`;
+      } else {
+        const check = this.#verifier.verify(header, {
+          method: "POST",
+          uri: url.pathname + url.search,
+        }, auth);
+        ok = check.ok;
+        stale = !check.ok && check.stale;
+      }
+      if (!ok) {
+        await request.body?.cancel();
+        const challenge = auth.scheme === "basic"
+          ? `Basic realm="fixture-acs"`
+          : this.#verifier.challenge(stale);
+        return new Response(null, {
+          status: 401,
+          headers: { "www-authenticate": challenge },
+        });
+      }
+    }
+
+    const raw = new Uint8Array(await request.arrayBuffer());
+    const xml = new TextDecoder().decode(raw);
+    let decoded: CpeMessage;
+    try {
+      decoded = decodeCpeMessage(raw);
+    } catch (error) {
+      const message = error instanceof CwmpFault
+        ? error.message
+        : String(error);
+      this.#current?.session.messages.push({
+        direction: "CPE→ACS",
+        xml,
+        error: message,
+      });
+      return new Response(message, { status: 400 });
+    }
+
+    const body = decoded.body;
+    if (body.kind === "request" && body.method === "Inform") {
+      const hops = Number(url.searchParams.get("hop") ?? "0");
+      if (hops < (this.#options.redirects ?? 0)) {
+        return new Response(null, {
+          status: 307,
+          headers: { location: `${path}?hop=${hops + 1}` },
+        });
+      }
+      return await this.#inform(decoded, xml);
+    }
+    const current = this.#current;
+    if (!current) {
+      return new Response("no session: the first message must be an Inform", {
+        status: 400,
+      });
+    }
+    if (
+      this.#options.cookies &&
+      !(request.headers.get("cookie") ?? "").includes(
+        `cwmpsession=${current.cookie}`,
+      )
+    ) {
+      return new Response("missing session cookie", { status: 403 });
+    }
+    current.session.messages.push({ direction: "CPE→ACS", xml, decoded });
+    if (body.kind === "request") {
+      return this.#reply(
+        current.namespace,
+        { id: decoded.header.id },
+        { kind: "response", method: body.method, args: {} } as AcsBody,
+      );
+    }
+    const script = current.script;
+    const requests = script.requests ?? [];
+    if (current.next < requests.length) {
+      const next = requests[current.next++];
+      const header: SoapHeader = {
+        id: `acs-${current.id}-${current.next}`,
+        ...(script.holdRequests ? { holdRequests: true } : {}),
+      };
+      return this.#reply(current.namespace, header, next);
+    }
+    current.session.ended = true;
+    current.session.messages.push({ direction: "ACS→CPE", xml: "" });
+    this.#current = undefined;
+    this.#ended();
+    return new Response(null, { status: 204 });
+  }
+
+  async #inform(decoded: CpeMessage, xml: string): Promise<Response> {
+    const index = this.#sessions.length;
+    const script = this.#options.sessions?.[index] ??
+      this.#options.defaultScript ?? {};
+    const session: RecordedSession = {
+      messages: [{ direction: "CPE→ACS", xml, decoded }],
+      events:
+        decoded.body.kind === "request" && decoded.body.method === "Inform"
+          ? decoded.body.args.event.map((e) => e.eventCode)
+          : [],
+      ended: false,
+    };
+    this.#sessions.push(session);
+    const namespace = script.namespace ?? decoded.namespace ?? "1-2";
+    const cookie = randomNonce(8);
+    this.#current = {
+      session,
+      script,
+      next: 0,
+      namespace,
+      cookie,
+      id: index + 1,
+    };
+    switch (script.failure) {
+      case "http500":
+        this.#current = undefined;
+        return new Response("internal error", { status: 500 });
+      case "hang": {
+        const { promise, resolve } = Promise.withResolvers<void>();
+        this.#hanging.push(resolve);
+        await promise;
+        return new Response(null, { status: 503 });
+      }
+      case "drop": {
+        this.#current = undefined;
+        const stream = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode("<soap-env:Envelope"));
+            controller.error(new Error("connection dropped on purpose"));
+          },
+        });
+        return new Response(stream, {
+          status: 200,
+          headers: { "content-type": "text/xml" },
+        });
+      }
+    }
+    if (script.informFault !== undefined) {
+      this.#current = undefined;
+      return this.#reply(namespace, { id: decoded.header.id }, {
+        kind: "fault",
+        faultCode: script.informFault,
+        faultString: "fixture fault",
+        parameterFaults: [],
+      });
+    }
+    const header: SoapHeader = {
+      id: decoded.header.id,
+      ...(script.holdRequests ? { holdRequests: true } : {}),
+      ...(script.useCwmpVersion && namespace === "1-2"
+        ? { useCwmpVersion: script.useCwmpVersion }
+        : {}),
+    };
+    const response = this.#reply(namespace, header, {
+      kind: "response",
+      method: "Inform",
+      args: { maxEnvelopes: 1 },
+    });
+    if (this.#options.cookies) {
+      response.headers.append(
+        "set-cookie",
+        `cwmpsession=${cookie}; Path=/; HttpOnly`,
+      );
+    }
+    return response;
+  }
+
+  #reply(
+    namespace: CwmpNamespaceName,
+    header: SoapHeader,
+    body: AcsBody,
+  ): Response {
+    const xml = encodeAcsMessage({ namespace, header, body });
+    this.#current?.session.messages.push({ direction: "ACS→CPE", xml });
+    return new Response(xml, {
+      status: 200,
+      headers: { "content-type": 'text/xml; charset="utf-8"' },
+    });
+  }
+
+  /**
+   * Sends a connection request (HTTP GET with Digest authentication) to a
+   * CPE, as an ACS does, and returns the final HTTP status.
+   */
+  static async connectionRequest(
+    url: string,
+    username: string,
+    password: string,
+  ): Promise<number> {
+    const first = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    await first.body?.cancel();
+    if (first.status !== 401) return first.status;
+    const challenge = parseDigestChallenge(
+      first.headers.get("www-authenticate"),
+    );
+    if (!challenge) return first.status;
+    const target = new URL(url);
+    const authorization = digestAuthorization({
+      challenge,
+      username,
+      password,
+      method: "GET",
+      uri: target.pathname + target.search,
+      cnonce: randomNonce(),
+      nc: 1,
+    });
+    const second = await fetch(url, {
+      headers: { authorization },
+      signal: AbortSignal.timeout(10_000),
+    });
+    await second.body?.cancel();
+    return second.status;
+  }
+}

@@ -1,0 +1,313 @@
+/** Sessions over real sockets against the fixture ACS. */
+import assert from "node:assert/strict";
+import { FixtureAcs, type SessionScript } from "../../src/acs/fixture.ts";
+import type { AcsRequest } from "../../src/cwmp/messages.ts";
+import { buildInform } from "../../src/session/inform.ts";
+import {
+  runSession,
+  type RunSessionOptions,
+} from "../../src/session/runner.ts";
+import { simContext } from "../_helpers/device.ts";
+import { validateEnvelopes, xsdTestOptions } from "../_helpers/bbf.ts";
+
+const BOOT = [{ eventCode: "0 BOOTSTRAP", commandKey: "" }, {
+  eventCode: "1 BOOT",
+  commandKey: "",
+}];
+
+async function session(
+  acs: FixtureAcs,
+  extra: Partial<RunSessionOptions> = {},
+) {
+  const context = await simContext();
+  const inform = await buildInform(context, {
+    events: BOOT,
+    retryCount: 0,
+    now: new Date("2026-11-26T10:00:00Z"),
+  });
+  return await runSession({
+    url: acs.url,
+    context,
+    start: { inform },
+    ...extra,
+  });
+}
+
+async function withAcs<T>(
+  options: ConstructorParameters<typeof FixtureAcs>[0],
+  fn: (acs: FixtureAcs) => Promise<T>,
+): Promise<T> {
+  const acs = new FixtureAcs(options);
+  await acs.start();
+  try {
+    return await fn(acs);
+  } finally {
+    await acs.stop();
+  }
+}
+
+const EVERY_RPC: AcsRequest[] = [
+  { kind: "request", method: "GetRPCMethods", args: {} },
+  {
+    kind: "request",
+    method: "GetParameterNames",
+    args: { parameterPath: "Device.IP.", nextLevel: true },
+  },
+  {
+    kind: "request",
+    method: "GetParameterValues",
+    args: { parameterNames: ["Device.DeviceInfo."] },
+  },
+  {
+    kind: "request",
+    method: "SetParameterValues",
+    args: {
+      parameterList: [{
+        name: "Device.Time.NTPServer1",
+        value: "ntp.example.net",
+        type: "string",
+      }],
+      parameterKey: "k1",
+    },
+  },
+  {
+    kind: "request",
+    method: "SetParameterAttributes",
+    args: {
+      parameterList: [{
+        name: "Device.Time.Enable",
+        notificationChange: true,
+        notification: 1,
+        accessListChange: false,
+        accessList: [],
+      }],
+    },
+  },
+  {
+    kind: "request",
+    method: "GetParameterAttributes",
+    args: { parameterNames: ["Device.Time.Enable"] },
+  },
+  {
+    kind: "request",
+    method: "AddObject",
+    args: { objectName: "Device.IP.Interface.", parameterKey: "k2" },
+  },
+  {
+    kind: "request",
+    method: "DeleteObject",
+    args: { objectName: "Device.IP.Interface.3.", parameterKey: "k3" },
+  },
+  {
+    kind: "request",
+    method: "ScheduleInform",
+    args: { delaySeconds: 60, commandKey: "si" },
+  },
+  {
+    kind: "request",
+    method: "Download",
+    args: {
+      commandKey: "d",
+      fileType: "1 Firmware Upgrade Image",
+      url: "http://x/fw",
+      username: "",
+      password: "",
+      fileSize: 0,
+      targetFileName: "",
+      delaySeconds: 0,
+      successUrl: "",
+      failureUrl: "",
+    },
+  },
+  { kind: "request", method: "Reboot", args: { commandKey: "rb" } },
+];
+
+Deno.test("a first-boot session sends 0 BOOTSTRAP and 1 BOOT and ends on the ACS's 204", async () => {
+  await withAcs({}, async (acs) => {
+    const result = await session(acs);
+    assert.equal(result.outcome, "success", result.reason);
+    assert.deepStrictEqual(acs.sessions[0].events, ["0 BOOTSTRAP", "1 BOOT"]);
+    assert.equal(acs.sessions[0].ended, true);
+    const inform = acs.sessions[0].messages[0].decoded!;
+    assert.equal(inform.header.supportedCwmpVersions, "1.0,1.1,1.2,1.3,1.4");
+    const body = inform.body;
+    if (body.kind !== "request" || body.method !== "Inform") {
+      throw new Error("not an Inform");
+    }
+    const names = body.args.parameterList.map((p) => p.name);
+    for (
+      const forced of [
+        "Device.RootDataModelVersion",
+        "Device.DeviceInfo.HardwareVersion",
+        "Device.DeviceInfo.SoftwareVersion",
+        "Device.DeviceInfo.ProvisioningCode",
+        "Device.ManagementServer.ParameterKey",
+        "Device.ManagementServer.ConnectionRequestURL",
+      ]
+    ) {
+      assert.ok(names.includes(forced), forced);
+    }
+    assert.deepStrictEqual(body.args.deviceId, {
+      manufacturer: "Example Networks",
+      oui: "00D09E",
+      productClass: "EX5400",
+      serialNumber: "EXN5400A1B2C3",
+    });
+  });
+});
+
+Deno.test(
+  "every RPC through the fixture ACS; every CPE message validates against the XSDs",
+  xsdTestOptions(),
+  async () => {
+    await withAcs({ sessions: [{ requests: EVERY_RPC }] }, async (acs) => {
+      const result = await session(acs);
+      assert.equal(result.outcome, "success", result.reason);
+      assert.deepStrictEqual(result.rpcs, EVERY_RPC.map((r) => r.method));
+      assert.deepStrictEqual(result.after, [{
+        kind: "reboot",
+        commandKey: "rb",
+      }]);
+      const cpe = acs.sessions[0].messages.filter((m) =>
+        m.direction === "CPE→ACS" && m.xml !== ""
+      );
+      const faults = cpe.map((m) => m.decoded!.body).filter((b) =>
+        b.kind === "fault"
+      );
+      assert.deepStrictEqual(
+        faults.map((f) => f.kind === "fault" && f.faultCode),
+        [9000],
+      );
+      const results = await validateEnvelopes(
+        new Map(cpe.map((m, i) => [String(i), m.xml])),
+      );
+      assert.deepStrictEqual(
+        [...results.values()].filter((r) => !r.valid).map((r) => r.errors),
+        [],
+      );
+    });
+  },
+);
+
+Deno.test("Digest authentication and session cookies towards the ACS", async () => {
+  const auth = {
+    scheme: "digest" as const,
+    username: "cpe-00D09E-EXN5400A1B2C3",
+    password: "s3cret",
+  };
+  await withAcs({
+    auth,
+    cookies: true,
+    sessions: [{ requests: EVERY_RPC.slice(0, 3) }],
+  }, async (acs) => {
+    const ok = await session(acs, {
+      client: { username: auth.username, password: auth.password },
+    });
+    assert.equal(ok.outcome, "success", ok.reason);
+    const bad = await session(acs, {
+      client: { username: auth.username, password: "wrong" },
+    });
+    assert.equal(bad.outcome, "failure");
+    assert.match(bad.reason!, /401/);
+  });
+});
+
+Deno.test("Basic authentication towards the ACS", async () => {
+  await withAcs(
+    { auth: { scheme: "basic", username: "u", password: "p" } },
+    async (acs) => {
+      assert.equal(
+        (await session(acs, { client: { username: "u", password: "p" } }))
+          .outcome,
+        "success",
+      );
+      assert.equal((await session(acs)).outcome, "failure");
+    },
+  );
+});
+
+Deno.test("a redirect chain is followed for the session; more than 5 hops fail it", async () => {
+  await withAcs({
+    redirects: 3,
+    sessions: [{ requests: EVERY_RPC.slice(0, 2) }],
+  }, async (acs) => {
+    const result = await session(acs);
+    assert.equal(result.outcome, "success", result.reason);
+    assert.match(result.url, /hop=3$/);
+  });
+  await withAcs({ redirects: 6 }, async (acs) => {
+    const result = await session(acs);
+    assert.equal(result.outcome, "failure");
+    assert.match(result.reason!, /More than 5 redirects/);
+  });
+});
+
+Deno.test("HoldRequests: the CPE sends no request while the ACS holds", async () => {
+  await withAcs({
+    sessions: [{ holdRequests: true, requests: EVERY_RPC.slice(0, 2) }],
+  }, async (acs) => {
+    const result = await session(acs);
+    assert.equal(result.outcome, "success", result.reason);
+    const bodies = acs.sessions[0].messages.filter((m) =>
+      m.direction === "CPE→ACS"
+    ).slice(1).map((m) => m.decoded?.body.kind ?? "empty");
+    assert.ok(!bodies.includes("request"), bodies.join());
+  });
+});
+
+Deno.test("an ACS fault to the Inform (8005 included) fails the session", async () => {
+  for (const informFault of [8005, 8003, 8006]) {
+    await withAcs({ sessions: [{ informFault }] }, async (acs) => {
+      const result = await session(acs);
+      assert.equal(result.outcome, "failure");
+      assert.match(result.reason!, new RegExp(`ACS fault ${informFault}`));
+    });
+  }
+});
+
+Deno.test("an ACS that answers 500, drops the connection or hangs fails the session", async () => {
+  const cases: [SessionScript["failure"], RegExp][] = [
+    ["http500", /HTTP 500/],
+    ["drop", /./],
+    ["hang", /No response from the ACS within 300 ms/],
+  ];
+  for (const [failure, reason] of cases) {
+    await withAcs({ sessions: [{ failure }] }, async (acs) => {
+      const result = await session(acs, { client: { timeoutMs: 300 } });
+      assert.equal(result.outcome, "failure", failure);
+      assert.match(result.reason!, reason);
+    });
+  }
+});
+
+Deno.test("a CWMP 1.0 ACS: the CPE follows the namespace it answers in", async () => {
+  await withAcs({
+    sessions: [{ namespace: "1-0", requests: EVERY_RPC.slice(0, 1) }],
+  }, async (acs) => {
+    const result = await session(acs);
+    assert.equal(result.outcome, "success", result.reason);
+    const reply = acs.sessions[0].messages.find((m) =>
+      m.direction === "CPE→ACS" && m.decoded?.body.kind === "response"
+    );
+    assert.equal(reply?.decoded?.namespace, "1-0");
+  });
+});
+
+Deno.test("a connection that is refused fails the session without throwing", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const context = await simContext();
+  const inform = await buildInform(context, {
+    events: BOOT,
+    retryCount: 0,
+    now: new Date(),
+  });
+  const result = await runSession({
+    url: `http://127.0.0.1:${port}/acs`,
+    context,
+    start: { inform },
+  });
+  assert.equal(result.outcome, "failure");
+  assert.match(result.reason!, /Cannot reach the ACS/);
+});
