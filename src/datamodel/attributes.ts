@@ -81,6 +81,11 @@ export class AttributeStore {
     return { notification, accessList: stored?.accessList ?? [] };
   }
 
+  /** Every path with stored attributes. */
+  paths(): string[] {
+    return Object.keys(this.#values);
+  }
+
   /** Stores new attributes for several paths in one atomic write. */
   async set(updates: ReadonlyMap<string, ParameterAttributes>): Promise<void> {
     const next = { ...this.#values };
