@@ -5,6 +5,8 @@
  */
 import { decodeCommand } from "./decode.ts";
 import { rpcCommand } from "./rpc.ts";
+import { runCommand } from "./run.ts";
+import { statusCommand } from "./status.ts";
 import { type Command, type CommandIo, processIo } from "./io.ts";
 
 /** Subcommands by name. */
@@ -18,6 +20,11 @@ export const COMMANDS: Readonly<
   rpc: {
     run: rpcCommand,
     summary: "run one ACS request against a device and print the response",
+  },
+  run: { run: (args, io) => runCommand(args, io), summary: "run the agent" },
+  status: {
+    run: statusCommand,
+    summary: "show the agent's state: sessions, retries, events",
   },
 };
 

@@ -34,6 +34,8 @@ interface SimulatedState {
 export interface SimulatedDeviceOptions {
   /** Where the device and the agent keep state; in memory by default. */
   readonly store?: StateStore;
+  /** Values that replace the snapshot's (a serial number per simulated unit, say). */
+  readonly overrides?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -60,7 +62,16 @@ export class SimulatedDevice implements DeviceAdapter {
   #root: string;
 
   private constructor(snapshot: Snapshot, options: SimulatedDeviceOptions) {
-    const loaded = loadSnapshot(snapshot);
+    const patched: Record<string, Snapshot[string]> = { ...snapshot };
+    for (const [path, value] of Object.entries(options.overrides ?? {})) {
+      if (!patched[path]) {
+        throw new TypeError(
+          `Cannot override ${path}: the snapshot has no such parameter`,
+        );
+      }
+      patched[path] = { ...patched[path], value };
+    }
+    const loaded = loadSnapshot(patched);
     this.store = options.store ?? new MemoryStateStore();
     this.#definitions = loaded.definitions;
     this.#byPattern = new Map(

@@ -27,6 +27,10 @@ export interface AcsClientOptions {
   readonly maxRedirects?: number;
   /** PEM CA certificates trusted for https (added to the built-in roots). */
   readonly caCerts?: readonly string[];
+  /** PEM client certificate chain, presented when the ACS asks for one. */
+  readonly cert?: string;
+  /** PEM private key of the client certificate. */
+  readonly key?: string;
   /** Decides whether a redirect target may be followed (the TLS issue's allow-list). */
   readonly allowRedirect?: (url: URL) => boolean;
   /** The clock, for cookies. */
@@ -102,6 +106,9 @@ export class AcsClient {
     this.#client = Deno.createHttpClient({
       poolMaxIdlePerHost: 1,
       ...(options.caCerts ? { caCerts: [...options.caCerts] } : {}),
+      ...(options.cert && options.key
+        ? { cert: options.cert, key: options.key }
+        : {}),
     });
     // With TLS the ACS may ask for Basic; send it up front to save a round trip (digest §1.4).
     this.#basic = this.#url.protocol === "https:" && !!options.username;

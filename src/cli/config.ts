@@ -1,0 +1,124 @@
+/**
+ * The configuration of `agent run`: command-line flags and a JSON config
+ * file with the same keys, validated with zod so an error names the field.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+const port = z.number().int().min(0).max(65535);
+
+/** The configuration schema; keys are the flag names without dashes. */
+export const ConfigSchema = z.object({
+  "acs-url": z.url({
+    protocol: /^https?$/,
+    error: "must be an http or https URL",
+  }).optional(),
+  "acs-username": z.string().max(256).optional(),
+  "acs-password": z.string().max(256).optional(),
+  "cr-host": z.string().min(1).optional(),
+  "cr-port": port.optional(),
+  "cr-path": z.string().regex(
+    /^\/[A-Za-z0-9._~\-\/]*$/,
+    "must be an absolute URL path",
+  ).optional(),
+  "cr-username": z.string().max(256).optional(),
+  "cr-password": z.string().max(256).optional(),
+  "state-dir": z.string().min(1),
+  "device": z.string().regex(
+    /^(sim(:.+)?|linux)$/,
+    "must be sim, sim:SNAPSHOT or linux",
+  ).default("sim"),
+  "serial": z.string().min(1).max(64).optional(),
+  "periodic-interval": z.number().int().min(1).optional(),
+  "ca-file": z.string().optional(),
+  "cert-file": z.string().optional(),
+  "key-file": z.string().optional(),
+  "log-level": z.enum(["debug", "info", "warn", "error"]).default("info"),
+  "log-format": z.enum(["text", "json"]).default("text"),
+}).strict().refine(
+  (c) => (c["cert-file"] === undefined) === (c["key-file"] === undefined),
+  {
+    message: "cert-file and key-file go together",
+    path: ["cert-file"],
+  },
+);
+
+/** The validated configuration. */
+export type AgentConfig = z.infer<typeof ConfigSchema>;
+
+/** The flags `agent run` takes, with their help text. */
+export const RUN_FLAGS: Readonly<Record<keyof AgentConfig | "config", string>> =
+  {
+    "config": "JSON file with any of the keys below; flags override it",
+    "acs-url": "ACS URL (ManagementServer.URL), http:// or https://",
+    "acs-username": "user name towards the ACS (ManagementServer.Username)",
+    "acs-password": "password towards the ACS (ManagementServer.Password)",
+    "cr-host":
+      "address the connection-request listener binds (default 127.0.0.1)",
+    "cr-port": "its port (default 7547; 0 picks a free one)",
+    "cr-path": "its path (default: random)",
+    "cr-username": "user name the ACS must use for connection requests",
+    "cr-password": "password the ACS must use for connection requests",
+    "state-dir": "directory for persistent state (required)",
+    "device": "sim, sim:SNAPSHOT or linux (default sim)",
+    "serial": "serial number of the simulated device",
+    "periodic-interval": "PeriodicInformInterval in seconds",
+    "ca-file": "PEM file of CA certificates trusted for the ACS",
+    "cert-file": "PEM client certificate for the ACS",
+    "key-file": "PEM private key of the client certificate",
+    "log-level": "debug, info, warn or error (default info)",
+    "log-format": "text or json (default text)",
+  };
+
+const NUMERIC = new Set(["cr-port", "periodic-interval"]);
+
+/**
+ * Merges a config file's JSON and flag values (flags win) and validates the
+ * result.
+ *
+ * @throws {Error} naming the field and what is wrong.
+ *
+ * @example
+ * ```ts
+ * import { resolveConfig } from "./config.ts";
+ * const config = resolveConfig({}, { "state-dir": "/tmp/s", "cr-port": "0" });
+ * console.log(config["cr-port"], config.device); // 0 "sim"
+ * ```
+ */
+export function resolveConfig(
+  file: unknown,
+  flags: Readonly<Record<string, string | undefined>>,
+): AgentConfig {
+  if (
+    file !== undefined &&
+    (typeof file !== "object" || file === null || Array.isArray(file))
+  ) {
+    throw new Error("config: the file must hold a JSON object");
+  }
+  const merged: Record<string, unknown> = {
+    ...(file as Record<string, unknown> | undefined),
+  };
+  for (const [key, value] of Object.entries(flags)) {
+    if (value === undefined || key === "config") continue;
+    if (NUMERIC.has(key)) {
+      if (!/^\d+$/.test(value)) {
+        throw new Error(
+          `config: --${key} must be a whole number, got ${
+            JSON.stringify(value)
+          }`,
+        );
+      }
+      merged[key] = Number(value);
+    } else {
+      merged[key] = value;
+    }
+  }
+  const result = ConfigSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue.path.join(".") || "config";
+    throw new Error(`config: ${field}: ${issue.message}`);
+  }
+  return result.data;
+}

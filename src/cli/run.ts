@@ -1,0 +1,205 @@
+/**
+ * `agent run`: the agent as a long-running process.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { CwmpAgent } from "../agent/cwmp_agent.ts";
+import { FileStateStore } from "../device/store.ts";
+import { parseSnapshot } from "../device/snapshot.ts";
+import { createRpcContext } from "../rpc/context.ts";
+import { type AgentConfig, resolveConfig, RUN_FLAGS } from "./config.ts";
+import { openDevice, parseDeviceSpec } from "./device_option.ts";
+import type { CommandIo } from "./io.ts";
+import { createLogger } from "./logger.ts";
+import type { DeviceAdapter } from "../device/adapter.ts";
+import { SimulatedDevice } from "../device/simulated.ts";
+
+/** Help text of `agent run`. */
+export const RUN_USAGE = `Usage: agent run [--config FILE] [flags]
+
+Runs the CWMP agent: informs the ACS at boot, periodically, when scheduled,
+on value changes and on connection requests, retries failed sessions, and
+keeps its state in --state-dir. Stops cleanly on SIGINT or SIGTERM.
+
+${
+  Object.entries(RUN_FLAGS).map(([k, v]) => `  --${k.padEnd(18)}${v}`).join(
+    "\n",
+  )
+}
+
+Every flag is also a key of the config file (e.g. {"acs-url": "https://acs.example.net/"}).
+ACS and connection-request settings are applied when they differ from the
+values applied at the previous start, as a LAN-side change would be; changes
+the ACS makes in between are kept otherwise.
+`;
+
+/** Store key of the configuration values applied at the last start. */
+const APPLIED_CONFIG_KEY = "applied-config";
+
+const MS_FROM_CONFIG: Readonly<Partial<Record<keyof AgentConfig, string>>> = {
+  "acs-url": "URL",
+  "acs-username": "Username",
+  "acs-password": "Password",
+  "cr-username": "ConnectionRequestUsername",
+  "cr-password": "ConnectionRequestPassword",
+  "periodic-interval": "PeriodicInformInterval",
+};
+
+/**
+ * Runs `agent run` until a signal (or `signal` in tests) stops it.
+ *
+ * @example
+ * ```ts
+ * import { runCommand } from "./run.ts";
+ * // await runCommand(["--state-dir", "/var/lib/cwmp", "--acs-url", "https://acs.example.net/"], io);
+ * ```
+ */
+export async function runCommand(
+  args: readonly string[],
+  io: CommandIo,
+  stop: Promise<void> = signalled(),
+): Promise<number> {
+  let config: AgentConfig;
+  try {
+    const options: Record<
+      string,
+      { type: "string" } | { type: "boolean"; short: string }
+    > = {
+      help: { type: "boolean", short: "h" },
+    };
+    for (const key of Object.keys(RUN_FLAGS)) options[key] = { type: "string" };
+    const { values } = parseArgs({ args: [...args], options }) as {
+      values: Record<string, string | boolean | undefined>;
+    };
+    if (values.help) {
+      io.stdout(RUN_USAGE);
+      return 0;
+    }
+    const file = typeof values.config === "string"
+      ? JSON.parse(new TextDecoder().decode(await io.readFile(values.config)))
+      : undefined;
+    const flags: Record<string, string> = {};
+    for (const [key, value] of Object.entries(values)) {
+      if (typeof value === "string") flags[key] = value;
+    }
+    config = resolveConfig(file, flags);
+  } catch (error) {
+    io.stderr(`agent run: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const log = createLogger({
+    level: config["log-level"],
+    format: config["log-format"],
+    write: (l) => io.stderr(l + "\n"),
+  });
+
+  let agent: CwmpAgent;
+  try {
+    const store = new FileStateStore(config["state-dir"]);
+    const device = await openConfiguredDevice(config, store);
+    const context = await createRpcContext(device);
+    await applyConfig(config, context, store);
+    const readPem = async (file: string | undefined) =>
+      file === undefined
+        ? undefined
+        : new TextDecoder().decode(await io.readFile(file));
+    const caFile = await readPem(config["ca-file"]);
+    const cert = await readPem(config["cert-file"]);
+    const key = await readPem(config["key-file"]);
+    agent = new CwmpAgent({
+      context,
+      log,
+      client: {
+        ...(caFile ? { caCerts: [caFile] } : {}),
+        ...(cert && key ? { cert, key } : {}),
+      },
+      connectionRequest: {
+        hostname: config["cr-host"] ?? "127.0.0.1",
+        port: config["cr-port"] ?? 7547,
+        ...(config["cr-path"] ? { path: config["cr-path"] } : {}),
+      },
+    });
+    await agent.start();
+  } catch (error) {
+    log({
+      level: "error",
+      msg: "cannot start",
+      error: (error as Error).message,
+    });
+    return 1;
+  }
+  log({
+    level: "info",
+    msg: "agent started",
+    connectionRequestUrl: agent.connectionRequestUrl ?? "",
+  });
+  await stop;
+  log({ level: "info", msg: "stopping" });
+  await agent.stop();
+  log({ level: "info", msg: "stopped" });
+  return 0;
+}
+
+async function openConfiguredDevice(
+  config: AgentConfig,
+  store: FileStateStore,
+): Promise<DeviceAdapter> {
+  const spec = parseDeviceSpec(config.device);
+  if (spec.kind === "sim" && config.serial !== undefined) {
+    const snapshot = parseSnapshot(
+      await Deno.readTextFile(spec.snapshot),
+      spec.snapshot,
+    );
+    const serialPath = Object.keys(snapshot).find((p) =>
+      /^[^.]+\.DeviceInfo\.SerialNumber$/.test(p)
+    );
+    if (!serialPath) {
+      throw new Error("--serial: the snapshot has no DeviceInfo.SerialNumber");
+    }
+    return await SimulatedDevice.load(spec.snapshot, {
+      store,
+      overrides: { [serialPath]: config.serial },
+    });
+  }
+  return await openDevice(spec, store);
+}
+
+async function applyConfig(
+  config: AgentConfig,
+  context: Awaited<ReturnType<typeof createRpcContext>>,
+  store: FileStateStore,
+) {
+  const applied = (await store.read(APPLIED_CONFIG_KEY) as
+    | Record<string, string>
+    | undefined) ?? {};
+  const changes = [];
+  const next: Record<string, string> = { ...applied };
+  for (const [key, name] of Object.entries(MS_FROM_CONFIG)) {
+    const value = config[key as keyof AgentConfig];
+    if (value === undefined) continue;
+    const text = String(value);
+    if (applied[key] !== text) {
+      changes.push({
+        path: `${context.device.root}.ManagementServer.${name}`,
+        value: text,
+      });
+    }
+    next[key] = text;
+  }
+  if (changes.length > 0) await context.device.apply(changes);
+  await store.write(APPLIED_CONFIG_KEY, next);
+}
+
+/** Resolves on SIGINT or SIGTERM. */
+function signalled(): Promise<void> {
+  const { promise, resolve } = Promise.withResolvers<void>();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    try {
+      Deno.addSignalListener(signal, () => resolve());
+    } catch {
+      // Signals the platform lacks are ignored.
+    }
+  }
+  return promise;
+}
