@@ -1,0 +1,155 @@
+/** The connection-request listener over real sockets. */
+import assert from "node:assert/strict";
+import { FixtureAcs } from "../../src/acs/fixture.ts";
+import { startConnectionRequestServer } from "../../src/connreq/server.ts";
+import {
+  digestAuthorization,
+  parseDigestChallenge,
+  randomNonce,
+} from "../../src/transport/digest.ts";
+
+async function listener(options: { rateLimit?: number } = {}) {
+  let requests = 0;
+  const server = await startConnectionRequestServer({
+    port: 0,
+    credentials: () => ({ username: "acs", password: "cr-secret" }),
+    onRequest: () => requests++,
+    ...options,
+  });
+  return { server, count: () => requests };
+}
+
+Deno.test("a valid Digest connection request is answered 200 with no body and triggers at once", async () => {
+  const { server, count } = await listener();
+  try {
+    const start = performance.now();
+    assert.equal(
+      await FixtureAcs.connectionRequest(server.url, "acs", "cr-secret"),
+      200,
+    );
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(count(), 1);
+    assert.ok(performance.now() - start < 1000);
+    // Query strings are ignored but covered by the Digest uri.
+    assert.equal(
+      await FixtureAcs.connectionRequest(
+        server.url + "?ts=1&id=2",
+        "acs",
+        "cr-secret",
+      ),
+      200,
+    );
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("wrong credentials, a wrong path or another method get no session", async () => {
+  const { server, count } = await listener();
+  try {
+    assert.equal(
+      await FixtureAcs.connectionRequest(server.url, "acs", "wrong"),
+      401,
+    );
+    assert.equal(
+      await FixtureAcs.connectionRequest(server.url, "intruder", "cr-secret"),
+      401,
+    );
+    const wrongPath = new URL(server.url);
+    wrongPath.pathname = "/guess";
+    const r1 = await fetch(wrongPath);
+    await r1.body?.cancel();
+    assert.equal(r1.status, 404);
+    const r2 = await fetch(server.url, { method: "POST", body: "x" });
+    await r2.body?.cancel();
+    assert.equal(r2.status, 405);
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(count(), 0);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("a replayed Authorization header is refused", async () => {
+  const { server, count } = await listener();
+  try {
+    const first = await fetch(server.url);
+    await first.body?.cancel();
+    const challenge = parseDigestChallenge(
+      first.headers.get("www-authenticate"),
+    )!;
+    const authorization = digestAuthorization({
+      challenge,
+      username: "acs",
+      password: "cr-secret",
+      method: "GET",
+      uri: new URL(server.url).pathname,
+      cnonce: randomNonce(),
+      nc: 1,
+    });
+    const ok = await fetch(server.url, { headers: { authorization } });
+    await ok.body?.cancel();
+    const replay = await fetch(server.url, { headers: { authorization } });
+    await replay.body?.cancel();
+    assert.deepStrictEqual([ok.status, replay.status], [200, 401]);
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(count(), 1);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("a burst of 1,000 requests is rate-limited with 503 and the listener stays healthy", async () => {
+  const { server, count } = await listener({ rateLimit: 5 });
+  try {
+    const statuses: number[] = [];
+    for (let batch = 0; batch < 10; batch++) {
+      statuses.push(
+        ...await Promise.all(
+          Array.from(
+            { length: 100 },
+            () => FixtureAcs.connectionRequest(server.url, "acs", "cr-secret"),
+          ),
+        ),
+      );
+    }
+    assert.equal(statuses.length, 1000);
+    assert.equal(statuses.filter((s) => s === 200).length, 5);
+    assert.equal(statuses.filter((s) => s === 503).length, 995);
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(count(), 5);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("a slow-loris client does not block a valid request", async () => {
+  const { server, count } = await listener();
+  const url = new URL(server.url);
+  const slow: Deno.TcpConn[] = [];
+  try {
+    for (let i = 0; i < 20; i++) {
+      const conn = await Deno.connect({
+        hostname: url.hostname,
+        port: Number(url.port),
+      });
+      await conn.write(
+        new TextEncoder().encode(
+          `GET ${url.pathname} HTTP/1.1\r\nHost: x\r\nX-Slow: `,
+        ),
+      );
+      slow.push(conn);
+    }
+    const start = performance.now();
+    assert.equal(
+      await FixtureAcs.connectionRequest(server.url, "acs", "cr-secret"),
+      200,
+    );
+    assert.ok(performance.now() - start < 1000);
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(count(), 1);
+  } finally {
+    for (const conn of slow) conn.close();
+    await server.stop();
+  }
+});
