@@ -124,7 +124,7 @@ function keyArguments(entry: TranscriptEntry): string {
     const args = body.args as Record<string, unknown>;
     if (body.method === "Inform" && body.kind === "request") {
       const inform = body.args as {
-        event: { eventCode: string; commandKey: string }[];
+        readonly event: readonly { eventCode: string; commandKey: string }[];
         retryCount: number;
       };
       return `events: ${

@@ -382,3 +382,56 @@ Deno.test("value changes: active starts a session with 4 VALUE CHANGE, passive w
     await r.stop();
   }
 });
+
+Deno.test("a connection request starts a session at once; several during a session queue exactly one more", async () => {
+  const r = await rig({
+    sessions: [{}, {
+      requests: [{
+        kind: "request",
+        method: "GetParameterValues",
+        args: { parameterNames: ["Device.DeviceInfo."] },
+      }],
+    }],
+  }, { connectionRequest: { port: 0 } });
+  try {
+    await r.agent.start();
+    await r.agent.idle();
+    assert.equal(r.acs.sessions.length, 1);
+    const start = performance.now();
+    assert.equal(
+      await FixtureAcs.connectionRequest(
+        r.agent.connectionRequestUrl!,
+        "acs",
+        "cr-secret",
+      ),
+      200,
+    );
+    // Three more arrive while that session runs.
+    await Promise.all(
+      [1, 2, 3].map(() =>
+        FixtureAcs.connectionRequest(
+          r.agent.connectionRequestUrl!,
+          "acs",
+          "cr-secret",
+        )
+      ),
+    );
+    await r.acs.waitForSessions(2);
+    assert.ok(performance.now() - start < 1000, "session within 1 s");
+    await r.agent.idle();
+    assert.ok(r.acs.sessions.length <= 3, `${r.acs.sessions.length} sessions`);
+    assert.deepStrictEqual(r.acs.sessions[1].events, ["6 CONNECTION REQUEST"]);
+    assert.equal(
+      await FixtureAcs.connectionRequest(
+        r.agent.connectionRequestUrl!,
+        "acs",
+        "nope",
+      ),
+      401,
+    );
+    await r.agent.idle();
+    assert.ok(r.acs.sessions.length <= 3);
+  } finally {
+    await r.stop();
+  }
+});

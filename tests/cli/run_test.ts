@@ -1,0 +1,133 @@
+/** `agent run`, `agent status` and `deno task demo` as subprocesses. */
+import assert from "node:assert/strict";
+import { FixtureAcs } from "../../src/acs/fixture.ts";
+import { AGENT_PERMISSIONS, runAgent } from "../_helpers/cli.ts";
+
+const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;
+const DEMO = new URL("../../scripts/demo.ts", import.meta.url).pathname;
+
+Deno.test("agent run: one structured log line per session, no secret logged, clean stop on SIGTERM; status reports it", async () => {
+  const acs = new FixtureAcs({
+    auth: { scheme: "digest", username: "cpe", password: "acs-pass-9f2e" },
+  });
+  await acs.start();
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/config.json`,
+      JSON.stringify({
+        "state-dir": `${dir}/state`,
+        "acs-url": acs.url,
+        "cr-port": 0,
+      }),
+    );
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        ...AGENT_PERMISSIONS,
+        "--allow-net=127.0.0.1",
+        MAIN,
+        "run",
+        "--config",
+        `${dir}/config.json`,
+        "--acs-username",
+        "cpe",
+        "--acs-password",
+        "acs-pass-9f2e",
+        "--cr-username",
+        "acs",
+        "--cr-password",
+        "cr-pass-77aa",
+        "--log-format",
+        "json",
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    await acs.waitForSessions(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    child.kill("SIGTERM");
+    const { code, stderr } = await child.output();
+    const text = new TextDecoder().decode(stderr);
+    assert.equal(code, 0, text);
+    const lines = text.trim().split("\n").map((l) => JSON.parse(l));
+    const sessions = lines.filter((l) => l.msg === "session");
+    assert.equal(sessions.length, 1);
+    assert.equal(sessions[0].outcome, "success");
+    assert.deepStrictEqual(sessions[0].events, ["0 BOOTSTRAP", "1 BOOT"]);
+    assert.equal(typeof sessions[0].durationMs, "number");
+    assert.ok(lines.some((l) => l.msg === "stopped"));
+    assert.ok(
+      !text.includes("acs-pass-9f2e") && !text.includes("cr-pass-77aa"),
+      "no secret in the log",
+    );
+
+    const status = await runAgent([
+      "status",
+      "--state-dir",
+      `${dir}/state`,
+      "--json",
+    ]);
+    assert.equal(status.code, 0, status.stderr);
+    const s = JSON.parse(status.stdout);
+    assert.equal(s.lastSession.outcome, "success");
+    assert.equal(s.retryCount, 0);
+    assert.deepStrictEqual(s.queuedEvents, []);
+    const human = await runAgent(["status", "--state-dir", `${dir}/state`]);
+    assert.match(human.stdout, /last session: +\S+ success/);
+  } finally {
+    await acs.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("agent run: configuration errors name the field and exit 1", async () => {
+  const cases: [string[], RegExp][] = [
+    [["run"], /state-dir/],
+    [["run", "--state-dir", "/tmp/x", "--acs-url", "ftp://acs"], /acs-url/],
+    [["run", "--state-dir", "/tmp/x", "--cr-port", "99999"], /cr-port/],
+    [["run", "--state-dir", "/tmp/x", "--log-format", "xml"], /log-format/],
+    [["run", "--state-dir", "/tmp/x", "--cert-file", "a.pem"], /cert-file/],
+    [["run", "--state-dir", "/tmp/x", "--bogus", "1"], /bogus/],
+  ];
+  for (const [args, field] of cases) {
+    const r = await runAgent(args);
+    assert.equal(r.code, 1, args.join(" "));
+    assert.match(r.stderr, field);
+  }
+  const help = await runAgent(["run", "--help"]);
+  assert.equal(help.code, 0);
+  for (
+    const flag of [
+      "--acs-url",
+      "--cr-port",
+      "--device",
+      "--log-format",
+      "--ca-file",
+    ]
+  ) assert.ok(help.stdout.includes(flag), flag);
+});
+
+Deno.test("deno task demo runs three sessions on loopback and exits 0", async () => {
+  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-net=127.0.0.1",
+      DEMO,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(stdout);
+  assert.equal(code, 0, text);
+  assert.match(text, /events: 0 BOOTSTRAP, 1 BOOT/);
+  assert.match(text, /events: 1 BOOT, M Reboot\(demo-reboot\)/);
+  assert.match(text, /events: 6 CONNECTION REQUEST/);
+  assert.match(
+    text,
+    /fault 9003 +Invalid arguments \[Device\.WiFi\.Radio\.1\.Channel=9007\]/,
+  );
+  assert.match(text, /demo finished/);
+});
