@@ -25,6 +25,15 @@ import {
 } from "../transport/digest.ts";
 import { DigestVerifier } from "../transport/digest_server.ts";
 
+interface CurrentSession {
+  session: RecordedSession;
+  script: SessionScript;
+  next: number;
+  namespace: CwmpNamespaceName;
+  cookie: string;
+  id: number;
+}
+
 /** What the ACS does in one session. */
 export interface SessionScript {
   /** Requests sent to the CPE, in order, after its empty POST. */
@@ -65,6 +74,11 @@ export interface FixtureAcsOptions {
   readonly path?: string;
   /** The port (default: any free one). */
   readonly port?: number;
+  /**
+   * CPE responses larger than this are recorded raw, not decoded, so a
+   * benchmark measures the CPE rather than the fixture's parser.
+   */
+  readonly maxDecodeBytes?: number;
 }
 
 /** One message of a recorded session. */
@@ -109,14 +123,7 @@ export class FixtureAcs {
   #url = "";
   readonly #verifier = new DigestVerifier({ realm: "fixture-acs" });
   readonly #sessions: RecordedSession[] = [];
-  #current: {
-    session: RecordedSession;
-    script: SessionScript;
-    next: number;
-    namespace: CwmpNamespaceName;
-    cookie: string;
-    id: number;
-  } | undefined;
+  #current: CurrentSession | undefined;
   #hanging: (() => void)[] = [];
   #sessionWaiters: { count: number; resolve: () => void }[] = [];
 
@@ -124,6 +131,9 @@ export class FixtureAcs {
   constructor(options: FixtureAcsOptions = {}) {
     this.#options = options;
   }
+
+  /** `performance.now()` when the first CPE message arrived (for benchmarks). */
+  firstMessageAt: number | undefined;
 
   /** Every session so far. */
   get sessions(): readonly RecordedSession[] {
@@ -177,6 +187,7 @@ export class FixtureAcs {
   }
 
   async #handle(request: Request): Promise<Response> {
+    this.firstMessageAt ??= performance.now();
     const url = new URL(request.url);
     const path = this.#options.path ?? "/acs";
     if (request.method !== "POST" || !url.pathname.startsWith(path)) {
@@ -212,6 +223,11 @@ export class FixtureAcs {
 
     const raw = new Uint8Array(await request.arrayBuffer());
     const xml = new TextDecoder().decode(raw);
+    const current0 = this.#current;
+    if (current0 && raw.length > (this.#options.maxDecodeBytes ?? Infinity)) {
+      current0.session.messages.push({ direction: "CPE→ACS", xml });
+      return this.#next(current0);
+    }
     let decoded: CpeMessage;
     try {
       decoded = decodeCpeMessage(raw);
@@ -260,6 +276,11 @@ export class FixtureAcs {
         { kind: "response", method: body.method, args: {} } as AcsBody,
       );
     }
+    return this.#next(current);
+  }
+
+  /** The next scripted request of the session, or 204 when the script is done. */
+  #next(current: CurrentSession): Response {
     const script = current.script;
     const requests = script.requests ?? [];
     if (current.next < requests.length) {

@@ -69,11 +69,17 @@ export interface CwmpAgentOptions {
   /** TLS and limits for the HTTP client (credentials come from ManagementServer). */
   readonly client?: Omit<AcsClientOptions, "username" | "password" | "now">;
   /** The connection-request listener, or false for none. */
-  readonly connectionRequest?: {
-    readonly hostname?: string;
-    readonly port?: number;
-    readonly path?: string;
-  } | false;
+  readonly connectionRequest?:
+    | {
+      readonly hostname?: string;
+      readonly port?: number;
+      readonly path?: string;
+      /** Most accepted requests per window (default 5 a minute). */
+      readonly rateLimit?: number;
+      /** The rate-limit window in ms. */
+      readonly rateWindowMs?: number;
+    }
+    | false;
   /** How often notified parameters are polled for changes (ms); 0 turns polling off. */
   readonly notificationPollMs?: number;
   /** Every message of every session, for transcripts. */
