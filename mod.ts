@@ -4,7 +4,10 @@
  * This module re-exports the public API: the CWMP message layer
  * (`src/cwmp/`), the data-model engine (`src/datamodel/`), device adapters
  * and their contract suite (`src/device/`), the agent-owned parameters and
- * state (`src/agent/`) and the RPC handlers (`src/rpc/`).
+ * state and the agent runtime (`src/agent/`), the RPC handlers (`src/rpc/`),
+ * the session engine (`src/session/`), HTTP towards the ACS
+ * (`src/transport/`), the connection-request listener (`src/connreq/`) and
+ * the fixture ACS for testing devices (`src/acs/`).
  *
  * @example
  * ```ts
@@ -23,3 +26,7 @@ export * from "./src/datamodel/mod.ts";
 export * from "./src/device/mod.ts";
 export * from "./src/agent/mod.ts";
 export * from "./src/rpc/mod.ts";
+export * from "./src/session/mod.ts";
+export * from "./src/transport/mod.ts";
+export * from "./src/connreq/server.ts";
+export * from "./src/acs/fixture.ts";

@@ -11,4 +11,6 @@
  * @module
  */
 export * from "./agent_state.ts";
+export * from "./clock.ts";
+export * from "./cwmp_agent.ts";
 export * from "./managed_device.ts";

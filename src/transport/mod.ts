@@ -1,0 +1,16 @@
+/**
+ * HTTP towards the ACS: the session client (cookies, Basic and Digest,
+ * redirects, timeouts) and Digest for both sides.
+ *
+ * @example
+ * ```ts
+ * import { parseDigestChallenge } from "./mod.ts";
+ * console.log(parseDigestChallenge('Digest realm="acs", nonce="1"')?.realm); // "acs"
+ * ```
+ *
+ * @module
+ */
+export * from "./acs_client.ts";
+export * from "./cookies.ts";
+export * from "./digest.ts";
+export * from "./digest_server.ts";
