@@ -30,3 +30,4 @@ export * from "./src/session/mod.ts";
 export * from "./src/transport/mod.ts";
 export * from "./src/connreq/server.ts";
 export * from "./src/acs/fixture.ts";
+export * from "./src/acs/xsd.ts";

@@ -24,6 +24,7 @@ import {
   randomNonce,
 } from "../transport/digest.ts";
 import { DigestVerifier } from "../transport/digest_server.ts";
+import { validateEnvelopes } from "./xsd.ts";
 
 interface CurrentSession {
   session: RecordedSession;
@@ -143,6 +144,29 @@ export class FixtureAcs {
   /** The URL the CPE should use as ManagementServer.URL. */
   get url(): string {
     return this.#url;
+  }
+
+  /**
+   * Validates every non-empty CPE message recorded so far against the
+   * Broadband Forum XSDs in `bbfDir` and returns the ones that fail, with
+   * the reasons (empty when all are valid).
+   */
+  async validateRecorded(
+    bbfDir: string,
+  ): Promise<{ session: number; message: number; errors: string[] }[]> {
+    const messages = new Map<string, string>();
+    this.#sessions.forEach((s, i) =>
+      s.messages.forEach((m, j) => {
+        if (m.direction === "CPE→ACS" && m.xml !== "") {
+          messages.set(`${i}:${j}`, m.xml);
+        }
+      })
+    );
+    const results = await validateEnvelopes(messages, bbfDir);
+    return [...results].filter(([, r]) => !r.valid).map(([key, r]) => {
+      const [session, message] = key.split(":").map(Number);
+      return { session, message, errors: r.errors };
+    });
   }
 
   /** Starts listening on 127.0.0.1. */
