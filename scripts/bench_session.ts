@@ -61,33 +61,38 @@ async function firstInform(): Promise<number> {
   return median(times);
 }
 
-async function processStartToInform(): Promise<number> {
+/** `agent run` as a subprocess with the task's permissions. */
+function spawnAgentRun(dir: string, acsUrl: string): Deno.ChildProcess {
   const main = new URL("../src/cli/main.ts", import.meta.url).pathname;
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-net=127.0.0.1",
+      "--allow-sys=hostname,networkInterfaces",
+      main,
+      "run",
+      "--state-dir",
+      dir,
+      "--acs-url",
+      acsUrl,
+      "--cr-port",
+      "0",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+}
+
+async function processStartToInform(): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {
     const acs = new FixtureAcs();
     await acs.start();
     const dir = await Deno.makeTempDir();
     const start = performance.now();
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-net=127.0.0.1",
-        "--allow-sys=hostname,networkInterfaces",
-        main,
-        "run",
-        "--state-dir",
-        dir,
-        "--acs-url",
-        acs.url,
-        "--cr-port",
-        "0",
-      ],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    const child = spawnAgentRun(dir, acs.url);
     while (acs.sessions.length === 0) {
       await new Promise((r) => setTimeout(r, 1));
     }
@@ -171,7 +176,6 @@ async function gpvSession(): Promise<number> {
 
 async function idleRss(): Promise<number> {
   // The agent alone, as `agent run` runs it; the fixture ACS stays in this process.
-  const main = new URL("../src/cli/main.ts", import.meta.url).pathname;
   const acs = new FixtureAcs({
     sessions: [{
       requests: [{
@@ -183,25 +187,7 @@ async function idleRss(): Promise<number> {
   });
   await acs.start();
   const dir = await Deno.makeTempDir();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-net=127.0.0.1",
-      "--allow-sys=hostname,networkInterfaces",
-      main,
-      "run",
-      "--state-dir",
-      dir,
-      "--acs-url",
-      acs.url,
-      "--cr-port",
-      "0",
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  const child = spawnAgentRun(dir, acs.url);
   await acs.waitForSessions(1);
   await new Promise((r) => setTimeout(r, 2000));
   const ps = await new Deno.Command("ps", {

@@ -4,6 +4,8 @@ import {
   type AcsRequest,
   type CpeBody,
   createRpcContext,
+  createTableAdapter,
+  type DeviceAdapter,
   type FaultBody,
   handleRequest,
   MemoryStateStore,
@@ -12,6 +14,7 @@ import {
   SimulatedDevice,
   type Snapshot,
   type StateStore,
+  type TableAdapterOptions,
 } from "../../mod.ts";
 
 /** The default TR-181 snapshot, parsed. */
@@ -66,4 +69,24 @@ export async function fault(
     throw new Error(`${method} should have faulted: ${JSON.stringify(body)}`);
   }
   return body;
+}
+
+/** A table adapter with a fixed test identity and an in-memory store. */
+export function testTableAdapter(
+  parameters: TableAdapterOptions["parameters"],
+  extra: Partial<
+    Omit<TableAdapterOptions, "parameters" | "identity" | "store">
+  > = {},
+): DeviceAdapter {
+  return createTableAdapter({
+    identity: {
+      manufacturer: "T",
+      oui: "00AABB",
+      productClass: "",
+      serialNumber: "1",
+    },
+    store: new MemoryStateStore(),
+    parameters,
+    ...extra,
+  });
 }

@@ -1,13 +1,17 @@
 import assert from "node:assert/strict";
 import {
-  createTableAdapter,
   FileStateStore,
-  MemoryStateStore,
   runDeferredAction,
   SimulatedDevice,
 } from "../../mod.ts";
 import { createRpcContext } from "../../src/rpc/context.ts";
-import { DEFAULT, fault, ok, simContext } from "../_helpers/device.ts";
+import {
+  DEFAULT,
+  fault,
+  ok,
+  simContext,
+  testTableAdapter,
+} from "../_helpers/device.ts";
 import { handleRequest } from "../../src/rpc/handlers.ts";
 
 Deno.test("Reboot records M Reboot with its CommandKey for the next boot and defers the reboot", async () => {
@@ -136,19 +140,10 @@ Deno.test("GetRPCMethods lists exactly the implemented methods; others are 9000"
 });
 
 Deno.test("a device error outside CwmpFault becomes 9002 Internal error", async () => {
-  const adapter = createTableAdapter({
-    identity: {
-      manufacturer: "T",
-      oui: "00AABB",
-      productClass: "",
-      serialNumber: "1",
-    },
-    store: new MemoryStateStore(),
-    parameters: {
-      "Device.X.Flaky": {
-        type: { base: "string" },
-        get: () => Promise.reject(new Error("bus error")),
-      },
+  const adapter = testTableAdapter({
+    "Device.X.Flaky": {
+      type: { base: "string" },
+      get: () => Promise.reject(new Error("bus error")),
     },
   });
   const context = await createRpcContext(adapter);

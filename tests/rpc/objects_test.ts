@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { FileStateStore, SimulatedDevice } from "../../mod.ts";
 import { createRpcContext } from "../../src/rpc/context.ts";
-import { DEFAULT, fault, ok, simContext } from "../_helpers/device.ts";
+import {
+  DEFAULT,
+  fault,
+  ok,
+  simContext,
+  testTableAdapter,
+} from "../_helpers/device.ts";
 
 type Values = { parameterList: { name: string; value: string }[] };
 
@@ -140,18 +146,9 @@ Deno.test("DeleteObject of a missing instance, a table, a parameter or a read-on
 });
 
 Deno.test("a device that fails to add or delete an instance gives 9002 and keeps the ParameterKey", async () => {
-  const { createTableAdapter, MemoryStateStore } = await import("../../mod.ts");
-  const adapter = createTableAdapter({
-    identity: {
-      manufacturer: "T",
-      oui: "00AABB",
-      productClass: "",
-      serialNumber: "1",
-    },
-    store: new MemoryStateStore(),
-    parameters: {
-      "Device.T.{i}.Name": { type: { base: "string" }, get: () => "n" },
-    },
+  const adapter = testTableAdapter({
+    "Device.T.{i}.Name": { type: { base: "string" }, get: () => "n" },
+  }, {
     objects: {
       "Device.T.{i}.": {
         writable: true,

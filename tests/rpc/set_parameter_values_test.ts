@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
+import { createRpcContext } from "../../mod.ts";
 import {
-  createRpcContext,
-  createTableAdapter,
-  MemoryStateStore,
-} from "../../mod.ts";
-import { call, fault, ok, simContext } from "../_helpers/device.ts";
+  call,
+  fault,
+  ok,
+  simContext,
+  testTableAdapter,
+} from "../_helpers/device.ts";
 
 type Values = { parameterList: { name: string; value: string }[] };
 
@@ -149,26 +151,17 @@ Deno.test("write-only parameters can be set and still read as empty", async () =
 
 Deno.test("an adapter that fails in the middle of a commit leaves no parameter changed (fault 9002)", async () => {
   const values: Record<string, string> = { A: "a0", B: "b0", C: "c0" };
-  const adapter = createTableAdapter({
-    identity: {
-      manufacturer: "T",
-      oui: "00AABB",
-      productClass: "",
-      serialNumber: "1",
-    },
-    store: new MemoryStateStore(),
-    parameters: Object.fromEntries(
-      ["A", "B", "C"].map((n) => [`Device.X.${n}`, {
-        type: { base: "string" as const },
-        writable: true,
-        get: () => values[n],
-        set: (_p: string, v: string) => {
-          if (n === "C" && v === "boom") throw new Error("flash write failed");
-          values[n] = v;
-        },
-      }]),
-    ),
-  });
+  const adapter = testTableAdapter(Object.fromEntries(
+    ["A", "B", "C"].map((n) => [`Device.X.${n}`, {
+      type: { base: "string" as const },
+      writable: true,
+      get: () => values[n],
+      set: (_p: string, v: string) => {
+        if (n === "C" && v === "boom") throw new Error("flash write failed");
+        values[n] = v;
+      },
+    }]),
+  ));
   const context = await createRpcContext(adapter);
   const f = await fault(context, "SetParameterValues", {
     parameterList: [
@@ -200,24 +193,14 @@ Deno.test("an adapter that fails in the middle of a commit leaves no parameter c
 
 Deno.test("Status 1 when the device applies the values later", async () => {
   let stored = "x";
-  const adapter = createTableAdapter({
-    identity: {
-      manufacturer: "T",
-      oui: "00AABB",
-      productClass: "",
-      serialNumber: "1",
+  const adapter = testTableAdapter({
+    "Device.X.Mode": {
+      type: { base: "string" },
+      writable: true,
+      get: () => stored,
+      set: (_p, v) => void (stored = v),
     },
-    store: new MemoryStateStore(),
-    parameters: {
-      "Device.X.Mode": {
-        type: { base: "string" },
-        writable: true,
-        get: () => stored,
-        set: (_p, v) => void (stored = v),
-      },
-    },
-    commit: () => Promise.resolve({ applied: false }),
-  });
+  }, { commit: () => Promise.resolve({ applied: false }) });
   const context = await createRpcContext(adapter);
   assert.deepStrictEqual(
     await ok(context, "SetParameterValues", {
