@@ -27,7 +27,7 @@ export const ConfigSchema = z.object({
   "state-dir": z.string().min(1),
   "device": z.string().regex(
     /^(sim(:.+)?|linux)$/,
-    "must be sim, sim:SNAPSHOT or linux",
+    "must be sim, sim:SNAPSHOT, sim:tr181 or linux",
   ).default("sim"),
   "serial": z.string().min(1).max(64).optional(),
   "periodic-interval": z.number().int().min(1).optional(),

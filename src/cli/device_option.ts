@@ -14,9 +14,13 @@ export const DEFAULT_SNAPSHOT: string = fileURLToPath(
   new URL("../device/snapshots/tr181_default.json", import.meta.url),
 );
 
+/** Built-in data models `--device sim:NAME` serves in full (generated from BBF XML). */
+export const BUILTIN_MODELS = ["tr181"] as const;
+
 /** A parsed `--device` value. */
 export type DeviceSpec =
   | { readonly kind: "sim"; readonly snapshot: string }
+  | { readonly kind: "model"; readonly model: typeof BUILTIN_MODELS[number] }
   | { readonly kind: "linux" };
 
 /**
@@ -33,6 +37,13 @@ export type DeviceSpec =
 export function parseDeviceSpec(value: string): DeviceSpec {
   if (value === "linux") return { kind: "linux" };
   if (value === "sim") return { kind: "sim", snapshot: DEFAULT_SNAPSHOT };
+  const model = value.slice(4);
+  if (
+    value.startsWith("sim:") &&
+    (BUILTIN_MODELS as readonly string[]).includes(model)
+  ) {
+    return { kind: "model", model: model as typeof BUILTIN_MODELS[number] };
+  }
   if (value.startsWith("sim:") && value.length > 4) {
     return { kind: "sim", snapshot: value.slice(4) };
   }
@@ -51,11 +62,32 @@ export function parseDeviceSpec(value: string): DeviceSpec {
  * const device = await openDevice({ kind: "sim", snapshot: "src/device/snapshots/tr181_default.json" }, new MemoryStateStore());
  * ```
  */
-export function openDevice(
+export async function openDevice(
   spec: DeviceSpec,
   store: StateStore,
 ): Promise<DeviceAdapter> {
-  return spec.kind === "linux"
-    ? createLinuxHostAdapter({ store })
-    : SimulatedDevice.load(spec.snapshot, { store });
+  switch (spec.kind) {
+    case "linux":
+      return await createLinuxHostAdapter({ store });
+    case "sim":
+      return await SimulatedDevice.load(spec.snapshot, { store });
+    case "model": {
+      // The full TR-181 table is large; it loads only when asked for.
+      const { definitions } = await import("../device/models/tr181.ts");
+      return await SimulatedDevice.fromDefinitions(definitions, {
+        store,
+        overrides: SIMULATED_IDENTITY,
+      });
+    }
+  }
 }
+
+/** Identity of a device simulated from a full data model (the model has no values). */
+const SIMULATED_IDENTITY: Readonly<Record<string, string>> = {
+  "Device.DeviceInfo.Manufacturer": "cwmp-agent",
+  "Device.DeviceInfo.ManufacturerOUI": "00D09E",
+  "Device.DeviceInfo.ProductClass": "TR181-Sim",
+  "Device.DeviceInfo.SerialNumber": "SIM-TR181-0001",
+  "Device.DeviceInfo.SoftwareVersion": "1.0",
+  "Device.DeviceInfo.HardwareVersion": "sim",
+};

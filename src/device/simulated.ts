@@ -10,14 +10,19 @@ import type {
   ParameterDefinition,
 } from "../datamodel/definitions.ts";
 import { INSTANCE_PLACEHOLDER, toPattern } from "../datamodel/path.ts";
-import { zeroValue } from "../datamodel/types.ts";
+import { checkValue, zeroValue } from "../datamodel/types.ts";
 import type {
   ApplyResult,
   DeviceAdapter,
   DeviceIdentity,
   ParameterChange,
 } from "./adapter.ts";
-import { loadSnapshot, parseSnapshot, type Snapshot } from "./snapshot.ts";
+import {
+  loadSnapshot,
+  parseSnapshot,
+  type Snapshot,
+  type SnapshotEntry,
+} from "./snapshot.ts";
 import { MemoryStateStore, type StateStore } from "./store.ts";
 
 /** The store key the simulated device keeps its values under. */
@@ -61,7 +66,11 @@ export class SimulatedDevice implements DeviceAdapter {
   #state: SimulatedState;
   #root: string;
 
-  private constructor(snapshot: Snapshot, options: SimulatedDeviceOptions) {
+  private constructor(
+    snapshot: Snapshot,
+    options: SimulatedDeviceOptions,
+    definitions?: DataModelDefinitions,
+  ) {
     const patched: Record<string, Snapshot[string]> = { ...snapshot };
     for (const [path, value] of Object.entries(options.overrides ?? {})) {
       if (!patched[path]) {
@@ -88,6 +97,37 @@ export class SimulatedDevice implements DeviceAdapter {
     this.#state = this.#factory;
     this.#root = loaded.definitions.parameters[0]?.path.split(".")[0] ??
       "Device";
+  }
+
+  /**
+   * A device from a parameter table (a generated one, for instance): every
+   * parameter outside a table takes its default or zero value, and tables
+   * start empty; AddObject fills them. Saved changes in `options.store`
+   * apply on top.
+   */
+  static async fromDefinitions(
+    definitions: DataModelDefinitions,
+    options: SimulatedDeviceOptions = {},
+  ): Promise<SimulatedDevice> {
+    const snapshot: Record<string, SnapshotEntry> = {};
+    for (const d of definitions.parameters) {
+      if (d.path.includes(INSTANCE_PLACEHOLDER)) continue;
+      const fallback = zeroValue(d.type);
+      const value =
+        d.default !== undefined && !checkValue(d.type, d.default).problem
+          ? d.default
+          : fallback;
+      snapshot[d.path] = {
+        value,
+        // Lists travel as strings; the definitions passed on keep the real type.
+        type: d.type.list ? "string" : d.type.base,
+        writable: d.writable,
+        ...(d.hidden ? { hidden: true } : {}),
+      };
+    }
+    const device = new SimulatedDevice(snapshot, options, definitions);
+    await device.#restore();
+    return device;
   }
 
   /** A device from an in-memory snapshot, with no saved changes. */
