@@ -34,13 +34,17 @@ export function toDefinitions(selected: SelectedModel): DataModelDefinitions {
       ? { default: p.default }
       : {}),
   }));
+  const selectedPaths = new Set(selected.parameters.map((p) => p.path));
   const objects: ObjectDefinition[] = selected.objects
     .filter((o) => o.multiInstance)
     .map((o) => ({
       path: o.path,
       writable: o.writable,
       ...(o.maxEntries !== undefined ? { maxEntries: o.maxEntries } : {}),
-      ...(o.numberOfEntries ? { numberOfEntries: o.numberOfEntries } : {}),
+      // A link to a counter the selection left out would point nowhere.
+      ...(o.numberOfEntries && selectedPaths.has(o.numberOfEntries)
+        ? { numberOfEntries: o.numberOfEntries }
+        : {}),
     }));
   // Single-instance objects without parameters still exist in the model.
   const implied = new Set(
