@@ -31,3 +31,4 @@ export * from "./src/transport/mod.ts";
 export * from "./src/connreq/server.ts";
 export * from "./src/acs/fixture.ts";
 export * from "./src/acs/xsd.ts";
+export * from "./src/codegen/mod.ts";

@@ -214,6 +214,9 @@ export function generateStubs(
       `import { NotImplementedError, type TableObject, type TableParameter } from ${
         JSON.stringify(importFrom)
       };\n\n` +
+      `/** The object these stubs serve. */\nexport const path = ${
+        JSON.stringify(objectPath)
+      };\n\n` +
       `/** Getters and setters of ${objectPath} */\n` +
       `export const parameters: Record<string, Pick<TableParameter, "get" | "set">> = {\n`;
     for (const path of paths) {
@@ -294,9 +297,21 @@ export function generateStubs(
     }
     files.push({ path: file, text: body });
   }
+  // The index lists every stub module; it holds no vendor code and is always rewritten.
+  const modules = files.map((f) => f.path);
+  files.push({
+    path: "index.ts",
+    text: HEADER(
+      `${selected.model.file.split("/").pop()} (${selected.model.name})`,
+    ) +
+      modules.map((m, i) => `import * as s${i} from "./${m}";\n`).join("") +
+      `\n/** Every stub module, for \`adapterFromStubs\`. */\nexport const stubs = [${
+        modules.map((_, i) => `s${i}`).join(", ")
+      }];\n`,
+  });
   // Files of objects that disappeared entirely keep their content under another name.
   for (const [file, text] of existing) {
-    if (files.some((f) => f.path === file)) continue;
+    if (file === "index.ts" || files.some((f) => f.path === file)) continue;
     const regions = vendorRegions(text);
     if (regions.size === 0) continue;
     for (const key of regions.keys()) removed.push(key);

@@ -10,7 +10,7 @@
  * @module
  */
 import { ManagedDevice } from "../agent/managed_device.ts";
-import { ModelIndex } from "../datamodel/definitions.ts";
+import { ModelIndex, type ModelNode } from "../datamodel/definitions.ts";
 import { DataModel } from "../datamodel/model.ts";
 import { pathProblem } from "../datamodel/path.ts";
 import { checkValue } from "../datamodel/types.ts";
@@ -49,9 +49,56 @@ function describe(error: unknown): string {
     : `${(error as Error)?.message ?? error}`;
 }
 
-async function everyParameter(adapter: DeviceAdapter): Promise<string[]> {
+/**
+ * Every concrete parameter and table, walking the tree; a table whose
+ * instances cannot be listed is a problem of its own and its subtree is
+ * skipped, so one missing stub does not hide the rest.
+ */
+async function walkTree(
+  adapter: DeviceAdapter,
+  problems: string[] = [],
+): Promise<{ parameters: string[]; tables: string[] }> {
   const model = new DataModel(adapter);
-  return await model.view().parameters("");
+  const parameters: string[] = [];
+  const tables: string[] = [];
+  const walk = async (node: ModelNode, path: string): Promise<void> => {
+    if (node.kind === "parameter") {
+      parameters.push(path);
+      return;
+    }
+    if (node.kind === "table") {
+      tables.push(path);
+      let instances: readonly number[];
+      try {
+        instances = await adapter.instances(path);
+      } catch (error) {
+        problems.push(`${path}: ${describe(error)}`);
+        return;
+      }
+      const instance = node.children.get("{i}")!;
+      for (const n of instances) await walk(instance, `${path}${n}.`);
+      return;
+    }
+    for (const child of node.children.values()) {
+      await walk(
+        child,
+        child.kind === "parameter"
+          ? path + child.name
+          : `${path}${child.name}.`,
+      );
+    }
+  };
+  for (const root of model.index.roots.values()) {
+    await walk(root, `${root.name}.`);
+  }
+  return { parameters, tables };
+}
+
+async function everyParameter(
+  adapter: DeviceAdapter,
+  problems: string[] = [],
+): Promise<string[]> {
+  return (await walkTree(adapter, problems)).parameters;
 }
 
 /**
@@ -121,12 +168,14 @@ export const ADAPTER_CONTRACT: readonly ContractCase[] = [
     name:
       "every table lists unique positive instance numbers in ascending order",
     async run(adapter) {
-      const model = new DataModel(adapter);
-      const names = await model.view().names("", false);
       const problems: string[] = [];
-      for (const { name } of names) {
-        if (model.index.lookup(name)?.kind !== "table") continue;
-        const list = await adapter.instances(name);
+      for (const name of (await walkTree(adapter, problems)).tables) {
+        let list: readonly number[];
+        try {
+          list = await adapter.instances(name);
+        } catch {
+          continue; // walkTree reported it
+        }
         const sorted = [...new Set(list)].sort((a, b) => a - b);
         if (list.some((n) => !Number.isInteger(n) || n < 1)) {
           problems.push(`${name}: ${list.join(",")}`);
@@ -142,7 +191,7 @@ export const ADAPTER_CONTRACT: readonly ContractCase[] = [
     async run(adapter) {
       const model = new DataModel(adapter);
       const problems: string[] = [];
-      for (const path of await everyParameter(adapter)) {
+      for (const path of await everyParameter(adapter, problems)) {
         const definition = model.index.lookup(path)!.parameter!;
         let value: string | undefined;
         try {
@@ -201,12 +250,17 @@ export const ADAPTER_CONTRACT: readonly ContractCase[] = [
     name: "a writable table creates and deletes instances",
     async run(adapter) {
       const model = new DataModel(adapter);
-      const names = await model.view().names("", false);
       const problems: string[] = [];
-      for (const { name, writable } of names) {
+      for (const name of (await walkTree(adapter)).tables) {
         const node = model.index.lookup(name);
-        if (node?.kind !== "table" || !writable) continue;
-        const before = await adapter.instances(name);
+        if (!node?.object?.writable) continue;
+        let before: readonly number[];
+        try {
+          before = await adapter.instances(name);
+        } catch (error) {
+          problems.push(`${name}: ${describe(error)}`);
+          continue;
+        }
         if (
           node.object?.maxEntries !== undefined &&
           before.length >= node.object.maxEntries

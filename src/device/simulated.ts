@@ -82,9 +82,11 @@ export class SimulatedDevice implements DeviceAdapter {
     }
     const loaded = loadSnapshot(patched);
     this.store = options.store ?? new MemoryStateStore();
-    this.#definitions = loaded.definitions;
+    // A generated table carries the full definitions (facets, tables without
+    // instances); a snapshot only what its values show.
+    this.#definitions = definitions ?? loaded.definitions;
     this.#byPattern = new Map(
-      loaded.definitions.parameters.map((d) => [d.path, d]),
+      this.#definitions.parameters.map((d) => [d.path, d]),
     );
     this.#factory = {
       values: Object.fromEntries(loaded.values),

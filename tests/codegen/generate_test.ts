@@ -290,3 +290,72 @@ Deno.test(
     );
   },
 );
+
+Deno.test(
+  "generated stubs assemble into an adapter whose contract names every stub left to write",
+  NEEDS_BBF,
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "cwmp-stubs-" });
+    try {
+      const code = await genCommand([
+        "--xml",
+        `${BBF_DIR}/models/tr-181-2-19-1-cwmp-full.xml`,
+        "--out",
+        dir,
+        "--prefix",
+        "Device.DeviceInfo.MemoryStatus.",
+        "--prefix",
+        "Device.DeviceInfo.VendorConfigFile.",
+      ]);
+      assert.equal(code, 0);
+      // A vendor fills in one getter.
+      const file = `${dir}/stubs/device_deviceinfo_memorystatus.ts`;
+      const text = await Deno.readTextFile(file);
+      await Deno.writeTextFile(
+        file,
+        text.replace(
+          /(\/\/ BEGIN VENDOR Device\.DeviceInfo\.MemoryStatus\.Total get\n)[\s\S]*?(\n\s*\/\/ END VENDOR)/,
+          `$1    get: () => "524288",$2`,
+        ),
+      );
+      const { definitions } = await import(`${dir}/definitions.ts`);
+      const { stubs } = await import(`${dir}/stubs/index.ts`);
+      const { adapterFromStubs, checkAdapterContract, MemoryStateStore } =
+        await import("../../mod.ts");
+      const failures = await checkAdapterContract(() =>
+        adapterFromStubs({
+          definitions,
+          stubs,
+          identity: {
+            manufacturer: "ACME",
+            oui: "00AABB",
+            productClass: "GW",
+            serialNumber: "1",
+          },
+          store: new MemoryStateStore(),
+        })
+      );
+      const problems = failures.flatMap((f) =>
+        (f.error as { problems?: string[] }).problems ?? []
+      );
+      assert.ok(
+        problems.includes(
+          "Device.DeviceInfo.MemoryStatus.Free: not implemented: Device.DeviceInfo.MemoryStatus.Free getter",
+        ),
+      );
+      assert.ok(problems.some((p) =>
+        p.includes(
+          "not implemented: Device.DeviceInfo.VendorConfigFile.{i}. instances",
+        )
+      ));
+      assert.ok(
+        !problems.some((p) =>
+          p.startsWith("Device.DeviceInfo.MemoryStatus.Total:")
+        ),
+        "the filled-in getter works",
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
