@@ -75,6 +75,8 @@ export interface FixtureAcsOptions {
   readonly path?: string;
   /** The port (default: any free one). */
   readonly port?: number;
+  /** Serve HTTPS with this certificate chain and key (PEM). */
+  readonly tls?: { readonly cert: string; readonly key: string };
   /**
    * CPE responses larger than this are recorded raw, not decoded, so a
    * benchmark measures the CPE rather than the fixture's parser.
@@ -175,12 +177,16 @@ export class FixtureAcs {
     this.#server = Deno.serve({
       hostname: "127.0.0.1",
       port: this.#options.port ?? 0,
+      ...(this.#options.tls
+        ? { cert: this.#options.tls.cert, key: this.#options.tls.key }
+        : {}),
       onListen: () => ready.resolve(),
       onError: (error) =>
         new Response(`fixture ACS error: ${error}`, { status: 500 }),
     }, (request) => this.#handle(request));
     await ready.promise;
-    this.#url = `http://127.0.0.1:${this.#server.addr.port}${
+    const scheme = this.#options.tls ? "https" : "http";
+    this.#url = `${scheme}://127.0.0.1:${this.#server.addr.port}${
       this.#options.path ?? "/acs"
     }`;
   }

@@ -50,6 +50,7 @@ export class TransportError extends Error {
   /** A short machine-readable kind. */
   readonly kind:
     | "network"
+    | "tls"
     | "timeout"
     | "auth"
     | "redirect"
@@ -242,16 +243,30 @@ export class AcsClient {
       const timedOut = error instanceof DOMException &&
         error.name === "TimeoutError";
       const cause = (error as { cause?: unknown }).cause;
-      const detail = cause instanceof Error ? `: ${cause.message}` : "";
-      throw new TransportError(
-        timedOut ? "timeout" : "network",
-        timedOut
-          ? `No response from the ACS within ${
+      // Deno appends advice to bypass certificate checks; the agent never does that.
+      const detail = (cause instanceof Error ? cause.message : "").split("\n")
+        .filter((line) => !line.trim().startsWith("hint:")).join(" ").trim();
+      const tls = /invalid peer certificate|certificate|handshake|tls/i.test(
+        detail,
+      );
+      if (timedOut) {
+        throw new TransportError(
+          "timeout",
+          `No response from the ACS within ${
             this.#options.timeoutMs ?? 30_000
-          } ms`
+          } ms`,
+          {
+            cause: error,
+          },
+        );
+      }
+      throw new TransportError(
+        tls ? "tls" : "network",
+        tls
+          ? `TLS with ${this.#url.host} failed: ${tlsReason(detail)}`
           : `Cannot reach the ACS at ${this.#url.host}: ${
             (error as Error).message
-          }${detail}`,
+          }${detail ? `: ${detail}` : ""}`,
         { cause: error },
       );
     }
@@ -317,4 +332,13 @@ export class AcsClient {
   close(): void {
     this.#client.close();
   }
+}
+
+/**
+ * The precise reason of a TLS failure, from the text Deno's TLS stack gives:
+ * the part after "invalid peer certificate:" when there is one.
+ */
+function tlsReason(detail: string): string {
+  const match = /invalid peer certificate: (.*)$/.exec(detail);
+  return match ? match[1] : detail;
 }

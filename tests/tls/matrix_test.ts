@@ -1,0 +1,151 @@
+/**
+ * The TLS matrix over real sockets: the agent's session against the fixture
+ * ACS serving each certificate of the test PKI (certs/).
+ */
+import assert from "node:assert/strict";
+import { FixtureAcs } from "../../src/acs/fixture.ts";
+import { buildInform } from "../../src/session/inform.ts";
+import { runSession } from "../../src/session/runner.ts";
+import { simContext } from "../_helpers/device.ts";
+
+const CERTS = new URL("../../certs/", import.meta.url).pathname;
+const pem = (name: string) => Deno.readTextFileSync(`${CERTS}${name}`);
+const ROOT = pem("root-ca.crt");
+
+async function sessionAgainst(
+  serverCert: string,
+  serverKey: string,
+  caCerts = [ROOT],
+) {
+  const acs = new FixtureAcs({
+    tls: { cert: pem(serverCert), key: pem(serverKey) },
+  });
+  await acs.start();
+  try {
+    const context = await simContext();
+    const inform = await buildInform(context, {
+      events: [{ eventCode: "1 BOOT", commandKey: "" }],
+      retryCount: 0,
+      now: new Date(),
+    });
+    const result = await runSession({
+      url: acs.url,
+      context,
+      start: { inform },
+      client: { caCerts },
+    });
+    return { result, requests: acs.sessions.length };
+  } finally {
+    await acs.stop();
+  }
+}
+
+Deno.test("the valid chain (root → intermediate → ACS) gives a session", async () => {
+  const { result, requests } = await sessionAgainst(
+    "acs-server.chain.pem",
+    "acs-server.key",
+  );
+  assert.equal(result.outcome, "success", result.reason);
+  assert.equal(requests, 1);
+});
+
+const REFUSALS: [string, string, string, RegExp][] = [
+  [
+    "an unknown CA",
+    "unknown-issuer.crt",
+    "unknown-issuer.key",
+    /UnknownIssuer/i,
+  ],
+  [
+    "a certificate for another host",
+    "wrong-host.chain.pem",
+    "wrong-host.key",
+    /not valid for name|NotValidForName/i,
+  ],
+  ["an expired certificate", "expired.chain.pem", "expired.key", /expired/i],
+  [
+    "a certificate not yet valid",
+    "not-yet-valid.chain.pem",
+    "not-yet-valid.key",
+    /not valid yet|not yet valid/i,
+  ],
+  [
+    "a certificate without serverAuth",
+    "no-server-auth.chain.pem",
+    "no-server-auth.key",
+    /usage|purpose/i,
+  ],
+];
+
+for (const [what, cert, key, reason] of REFUSALS) {
+  Deno.test(`${what} is refused before any request is sent, with the reason`, async () => {
+    const { result, requests } = await sessionAgainst(cert, key);
+    assert.equal(result.outcome, "failure");
+    assert.equal(requests, 0, "nothing reached the ACS");
+    assert.match(result.reason!, reason);
+  });
+}
+
+Deno.test("without the test root the valid chain is refused too (no trust beyond what is given)", async () => {
+  const { result, requests } = await sessionAgainst(
+    "acs-server.chain.pem",
+    "acs-server.key",
+    [],
+  );
+  assert.equal(result.outcome, "failure");
+  assert.equal(requests, 0);
+  assert.match(result.reason!, /UnknownIssuer/i);
+});
+
+Deno.test("TLS failures never suggest bypassing certificate checks", async () => {
+  const { result } = await sessionAgainst("expired.chain.pem", "expired.key");
+  assert.doesNotMatch(result.reason!, /unsafely|ignore-certificate/i);
+  assert.match(result.reason!, /^TLS with 127\.0\.0\.1:\d+ failed: /);
+});
+
+Deno.test("an ACS that requires a client certificate works with it and refuses without", async () => {
+  const https = await import("node:https");
+  const server = https.createServer({
+    cert: pem("acs-server.chain.pem"),
+    key: pem("acs-server.key"),
+    ca: [ROOT],
+    requestCert: true,
+    rejectUnauthorized: true,
+  }, (req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.statusCode = 204;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const post = async (withCert: boolean) => {
+      const { AcsClient } = await import("../../src/transport/acs_client.ts");
+      const client = new AcsClient(`https://127.0.0.1:${port}/acs`, {
+        caCerts: [ROOT],
+        ...(withCert
+          ? { cert: pem("cpe-client.chain.pem"), key: pem("cpe-client.key") }
+          : {}),
+        timeoutMs: 5000,
+      });
+      try {
+        return (await client.post("")).status;
+      } catch (error) {
+        return (error as Error).message;
+      } finally {
+        client.close();
+      }
+    };
+    assert.equal(await post(true), 204);
+    const refused = await post(false);
+    assert.equal(
+      typeof refused,
+      "string",
+      `expected a refusal, got ${refused}`,
+    );
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
