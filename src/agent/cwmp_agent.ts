@@ -88,6 +88,11 @@ export interface CwmpAgentOptions {
   readonly onSession?: (result: SessionResult) => void;
   /** Seconds announced in cwmp:SessionTimeout. */
   readonly sessionTimeout?: number;
+  /**
+   * Allow an http ACS URL (the lab TLS profile). When false (the default), a
+   * session to an http URL fails without sending anything.
+   */
+  readonly allowPlainHttp?: boolean;
 }
 
 /**
@@ -295,6 +300,21 @@ export class CwmpAgent {
         "warn",
         "no session: CWMP is disabled or ManagementServer.URL is empty",
       );
+      return;
+    }
+    if (this.#options.allowPlainHttp === false && !url.startsWith("https://")) {
+      // Counted as a failed session so the retry schedule and the log apply.
+      await this.#afterSession({
+        outcome: "failure",
+        reason:
+          `ACS URL ${url} is not https and the TLS profile forbids plain http`,
+        events: [],
+        rpcs: [],
+        after: [],
+        deferredRequests: [],
+        durationMs: 0,
+        url,
+      }, new Set());
       return;
     }
     if (this.#queue.events.length === 0 && this.#changed.size === 0) {

@@ -12,6 +12,14 @@ import { type AgentConfig, resolveConfig, RUN_FLAGS } from "./config.ts";
 import { openDevice, parseDeviceSpec } from "./device_option.ts";
 import type { CommandIo } from "./io.ts";
 import { createLogger } from "./logger.ts";
+import { BUILD_PROFILE } from "../tls/build_profile.ts";
+import {
+  environmentProblems,
+  redirectAllowed,
+  type TlsProfile,
+  tlsSettings,
+  TRUST_WIDENING_VARIABLES,
+} from "../tls/profile.ts";
 import type { DeviceAdapter } from "../device/adapter.ts";
 import { SimulatedDevice } from "../device/simulated.ts";
 
@@ -59,6 +67,8 @@ export async function runCommand(
   args: readonly string[],
   io: CommandIo,
   stop: Promise<void> = signalled(),
+  profile: TlsProfile = BUILD_PROFILE,
+  env: Readonly<Record<string, string>> | undefined = undefined,
 ): Promise<number> {
   let config: AgentConfig;
   try {
@@ -94,6 +104,25 @@ export async function runCommand(
     write: (l) => io.stderr(l + "\n"),
   });
 
+  // The build's TLS profile decides; the environment and the configuration may only narrow it.
+  const refusals = environmentProblems(
+    profile,
+    env ?? readTlsEnvironment(profile),
+  );
+  if (refusals.length > 0) {
+    for (const problem of refusals) {
+      log({ level: "error", msg: "refusing to start", problem });
+    }
+    return 1;
+  }
+  if (profile.name === "lab") {
+    log({
+      level: "warn",
+      msg:
+        "LAB TLS PROFILE: plain http to the ACS is allowed. Build with `deno task profile strict|standard` for a device.",
+    });
+  }
+
   let agent: CwmpAgent;
   try {
     const store = new FileStateStore(config["state-dir"]);
@@ -107,12 +136,20 @@ export async function runCommand(
     const caFile = await readPem(config["ca-file"]);
     const cert = await readPem(config["cert-file"]);
     const key = await readPem(config["key-file"]);
+    const tls = tlsSettings(profile, {
+      acsUrl: context.device.managementServer("URL") || undefined,
+      ...(caFile !== undefined ? { caFile } : {}),
+      ...(cert !== undefined ? { cert } : {}),
+      ...(key !== undefined ? { key } : {}),
+    });
     agent = new CwmpAgent({
       context,
       log,
+      allowPlainHttp: profile.name === "lab",
       client: {
-        ...(caFile ? { caCerts: [caFile] } : {}),
-        ...(cert && key ? { cert, key } : {}),
+        caCerts: tls.caCerts,
+        ...(tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
+        allowRedirect: (url) => redirectAllowed(profile, url),
       },
       connectionRequest: {
         hostname: config["cr-host"] ?? "127.0.0.1",
@@ -202,4 +239,23 @@ function signalled(): Promise<void> {
     }
   }
   return promise;
+}
+
+/**
+ * The variables a profile must check, read one by one (the agent is granted
+ * --allow-env for exactly these). A strict profile that cannot read one
+ * treats it as set: it cannot prove the environment clean.
+ */
+function readTlsEnvironment(profile: TlsProfile): Record<string, string> {
+  if (profile.name !== "strict") return {};
+  const env: Record<string, string> = {};
+  for (const name of [...TRUST_WIDENING_VARIABLES, "DENO_TLS_CA_STORE"]) {
+    try {
+      const value = Deno.env.get(name);
+      if (value !== undefined) env[name] = value;
+    } catch {
+      env[name] = "(unreadable: grant --allow-env for it)";
+    }
+  }
+  return env;
 }

@@ -1,0 +1,160 @@
+/**
+ * TLS profiles, fixed at build time (`deno task profile` writes
+ * `src/tls/build_profile.ts`). Runtime configuration may narrow a profile,
+ * never widen it:
+ *
+ * - `strict`: https only; only the CAs embedded in the profile are trusted
+ *   (the process must run with an empty root store, `DENO_TLS_CA_STORE=""`);
+ *   a client certificate is required; the agent refuses to start when any
+ *   variable that widens trust or leaks session keys is set.
+ * - `standard`: https only; the embedded CAs plus a configured CA file (on
+ *   top of Deno's built-in roots); a client certificate is optional.
+ * - `lab`: plain http allowed, for demos and tests, with a loud warning.
+ *
+ * The agent never falls back to plain http or to unverified TLS: a TLS
+ * failure fails the session with its reason and the retry schedule applies.
+ *
+ * @module
+ */
+
+/** A profile's name. */
+export type TlsProfileName = "strict" | "standard" | "lab";
+
+/** A TLS profile. */
+export interface TlsProfile {
+  /** Which profile. */
+  readonly name: TlsProfileName;
+  /** PEM CA certificates embedded at build time. */
+  readonly caCerts: readonly string[];
+  /** The ACS must see a client certificate (strict). */
+  readonly clientCertRequired: boolean;
+}
+
+/**
+ * Environment variables that widen TLS trust or write session secrets,
+ * whatever the permissions: each would undo a strict profile.
+ */
+export const TRUST_WIDENING_VARIABLES: readonly string[] = [
+  "DENO_CERT",
+  "NODE_EXTRA_CA_CERTS",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "NODE_TLS_REJECT_UNAUTHORIZED",
+  "SSLKEYLOGFILE",
+];
+
+/**
+ * Why a profile refuses to run in this environment: one message per
+ * offending variable (empty when all is well).
+ *
+ * @example
+ * ```ts
+ * import { environmentProblems } from "./profile.ts";
+ * const strict = { name: "strict" as const, caCerts: ["PEM"], clientCertRequired: true };
+ * console.log(environmentProblems(strict, { SSLKEYLOGFILE: "/tmp/keys", DENO_TLS_CA_STORE: "" }));
+ * // ["SSLKEYLOGFILE is set: the strict TLS profile refuses to start with it"]
+ * ```
+ */
+export function environmentProblems(
+  profile: TlsProfile,
+  env: Readonly<Record<string, string>>,
+): string[] {
+  if (profile.name !== "strict") return [];
+  const problems = TRUST_WIDENING_VARIABLES.filter((name) =>
+    env[name] !== undefined
+  )
+    .map((name) =>
+      `${name} is set: the strict TLS profile refuses to start with it`
+    );
+  if (env.DENO_TLS_CA_STORE !== "") {
+    problems.push(
+      `DENO_TLS_CA_STORE must be set to an empty string: the strict TLS profile trusts only its embedded CAs`,
+    );
+  }
+  return problems;
+}
+
+/** TLS settings derived from a profile and the runtime configuration. */
+export interface TlsSettings {
+  /** CA certificates to trust (in addition to the process's root store). */
+  readonly caCerts: readonly string[];
+  /** Client certificate chain. */
+  readonly cert?: string;
+  /** Client key. */
+  readonly key?: string;
+}
+
+/** A configuration the profile does not allow. */
+export class TlsProfileError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "TlsProfileError";
+  }
+}
+
+/**
+ * Checks the configuration against the profile and returns the TLS
+ * settings. The profile decides; configuration can only narrow:
+ *
+ * - `strict` and `standard` refuse an http ACS URL; `lab` accepts it.
+ * - `strict` refuses a configured CA file (only embedded CAs are trusted)
+ *   and requires a client certificate.
+ *
+ * @throws {TlsProfileError} naming the setting that is not allowed.
+ *
+ * @example
+ * ```ts
+ * import { tlsSettings } from "./profile.ts";
+ * const lab = { name: "lab" as const, caCerts: [], clientCertRequired: false };
+ * console.log(tlsSettings(lab, { acsUrl: "http://127.0.0.1:7547/" }).caCerts.length); // 0
+ * ```
+ */
+export function tlsSettings(
+  profile: TlsProfile,
+  config: { acsUrl?: string; caFile?: string; cert?: string; key?: string },
+): TlsSettings {
+  if (
+    config.acsUrl !== undefined && profile.name !== "lab" &&
+    !config.acsUrl.startsWith("https://")
+  ) {
+    throw new TlsProfileError(
+      `acs-url: the ${profile.name} TLS profile accepts https URLs only`,
+    );
+  }
+  if (profile.name === "strict" && config.caFile !== undefined) {
+    throw new TlsProfileError(
+      "ca-file: the strict TLS profile trusts only the CAs embedded at build time",
+    );
+  }
+  if (
+    profile.clientCertRequired &&
+    (config.cert === undefined || config.key === undefined)
+  ) {
+    throw new TlsProfileError(
+      `cert-file: the ${profile.name} TLS profile requires a client certificate and key`,
+    );
+  }
+  return {
+    caCerts: [
+      ...profile.caCerts,
+      ...(config.caFile !== undefined ? [config.caFile] : []),
+    ],
+    ...(config.cert !== undefined && config.key !== undefined
+      ? { cert: config.cert, key: config.key }
+      : {}),
+  };
+}
+
+/**
+ * Whether a URL the ACS redirects to is acceptable under the profile.
+ *
+ * @example
+ * ```ts
+ * import { redirectAllowed } from "./profile.ts";
+ * console.log(redirectAllowed({ name: "strict", caCerts: [], clientCertRequired: true }, new URL("http://x/"))); // false
+ * ```
+ */
+export function redirectAllowed(profile: TlsProfile, url: URL): boolean {
+  return profile.name === "lab" || url.protocol === "https:";
+}
