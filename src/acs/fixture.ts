@@ -71,6 +71,8 @@ export interface FixtureAcsOptions {
   readonly cookies?: boolean;
   /** Redirect each Inform through these many hops (307) before answering it. */
   readonly redirects?: number;
+  /** Redirect every Inform to this absolute URL (another server, say). */
+  readonly redirectTo?: string;
   /** The path the ACS serves (default "/acs"). */
   readonly path?: string;
   /** The port (default: any free one). */
@@ -275,6 +277,12 @@ export class FixtureAcs {
 
     const body = decoded.body;
     if (body.kind === "request" && body.method === "Inform") {
+      if (this.#options.redirectTo) {
+        return new Response(null, {
+          status: 307,
+          headers: { location: this.#options.redirectTo },
+        });
+      }
       const hops = Number(url.searchParams.get("hop") ?? "0");
       if (hops < (this.#options.redirects ?? 0)) {
         return new Response(null, {

@@ -166,6 +166,11 @@ export interface ManagedDeviceOptions {
   readonly defaults?: Readonly<Record<string, string>>;
   /** The data-model version for `Device.RootDataModelVersion` (Device:2 only). */
   readonly rootDataModelVersion?: string;
+  /**
+   * Checks a new ManagementServer.URL (the sandbox's allow-list, the TLS
+   * profile's https rule); returns why it is refused, or undefined.
+   */
+  readonly validateUrl?: (url: string) => string | undefined;
 }
 
 interface AgentParametersDocument {
@@ -195,6 +200,7 @@ export class ManagedDevice implements DeviceAdapter {
   readonly #definitions: DataModelDefinitions;
   readonly #ownedPaths: ReadonlyMap<string, AgentParameterDefinition>;
   #values: Record<string, string>;
+  readonly #validateUrl: ((url: string) => string | undefined) | undefined;
 
   private constructor(
     device: DeviceAdapter,
@@ -221,6 +227,7 @@ export class ManagedDevice implements DeviceAdapter {
     }
     this.#ownedPaths = owned;
     this.#values = values;
+    this.#validateUrl = options.validateUrl;
     const deviceDefinitions = device.definitions();
     this.#definitions = {
       parameters: [
@@ -267,6 +274,17 @@ export class ManagedDevice implements DeviceAdapter {
 
   get store(): StateStore {
     return this.device.store;
+  }
+
+  /**
+   * Why the agent refuses a value for one of its own parameters (beyond its
+   * type), or undefined: a ManagementServer.URL the policy does not allow.
+   */
+  refusal(path: string, value: string): string | undefined {
+    if (path === this.#prefix + "URL" && value !== "" && this.#validateUrl) {
+      return this.#validateUrl(value);
+    }
+    return undefined;
   }
 
   /** Whether the agent, not the device, owns a parameter. */

@@ -4,6 +4,7 @@
  * @module
  */
 import { decodeCommand } from "./decode.ts";
+import { permissionsCommand } from "./permissions.ts";
 import { rpcCommand } from "./rpc.ts";
 import { runCommand } from "./run.ts";
 import { statusCommand } from "./status.ts";
@@ -22,6 +23,10 @@ export const COMMANDS: Readonly<
     summary: "run one ACS request against a device and print the response",
   },
   run: { run: (args, io) => runCommand(args, io), summary: "run the agent" },
+  permissions: {
+    run: permissionsCommand,
+    summary: "print the Deno permissions agent run gets",
+  },
   status: {
     run: statusCommand,
     summary: "show the agent's state: sessions, retries, events",

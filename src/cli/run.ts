@@ -12,6 +12,13 @@ import { type AgentConfig, resolveConfig, RUN_FLAGS } from "./config.ts";
 import { openDevice, parseDeviceSpec } from "./device_option.ts";
 import type { CommandIo } from "./io.ts";
 import { createLogger } from "./logger.ts";
+import { fileURLToPath } from "node:url";
+import {
+  computePermissions,
+  hostPort,
+  permissionFlags,
+  urlAllowed,
+} from "../sandbox/permissions.ts";
 import { BUILD_PROFILE } from "../tls/build_profile.ts";
 import {
   environmentProblems,
@@ -37,10 +44,108 @@ ${
 }
 
 Every flag is also a key of the config file (e.g. {"acs-url": "https://acs.example.net/"}).
+Started with permission to run Deno (as \`deno task agent run\` is), the agent
+re-launches itself under exactly the permissions \`agent permissions\` prints.
 ACS and connection-request settings are applied when they differ from the
 values applied at the previous start, as a LAN-side change would be; changes
 the ACS makes in between are kept otherwise.
 `;
+
+/** What `--config` and the flags resolve to. */
+export interface LoadedRunConfig {
+  /** The validated configuration. */
+  readonly config: AgentConfig;
+  /** The config file, if one was given. */
+  readonly configFile?: string;
+  /** This process is the sandboxed child (internal flag `--sandboxed`). */
+  readonly sandboxed: boolean;
+}
+
+/**
+ * Parses `agent run`-style flags and the config file; prints help or an
+ * error and returns an exit code when there is nothing to run.
+ */
+export async function loadRunConfig(
+  command: string,
+  args: readonly string[],
+  io: CommandIo,
+  usage: string,
+): Promise<LoadedRunConfig | number> {
+  try {
+    const options: Record<
+      string,
+      { type: "string" } | { type: "boolean"; short?: string }
+    > = {
+      help: { type: "boolean", short: "h" },
+      sandboxed: { type: "boolean" },
+    };
+    for (const key of Object.keys(RUN_FLAGS)) options[key] = { type: "string" };
+    const { values } = parseArgs({ args: [...args], options }) as {
+      values: Record<string, string | boolean | undefined>;
+    };
+    if (values.help) {
+      io.stdout(usage);
+      return 0;
+    }
+    const configFile = typeof values.config === "string"
+      ? values.config
+      : undefined;
+    const file = configFile
+      ? JSON.parse(new TextDecoder().decode(await io.readFile(configFile)))
+      : undefined;
+    const flags: Record<string, string> = {};
+    for (const [key, value] of Object.entries(values)) {
+      if (typeof value === "string") flags[key] = value;
+    }
+    return {
+      config: resolveConfig(file, flags),
+      ...(configFile ? { configFile } : {}),
+      sandboxed: values.sandboxed === true,
+    };
+  } catch (error) {
+    io.stderr(`agent ${command}: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+/** Whether this process may start Deno itself (the `agent` task allows it). */
+function canRelaunch(): boolean {
+  try {
+    return Deno.permissions.querySync({ name: "run", command: Deno.execPath() })
+      .state === "granted";
+  } catch {
+    return false;
+  }
+}
+
+/** Starts `agent run` again under the computed permissions and waits for it. */
+async function relaunchSandboxed(
+  args: readonly string[],
+  config: AgentConfig,
+  configFile: string | undefined,
+  stop: Promise<void>,
+): Promise<number> {
+  const main = fileURLToPath(new URL("./main.ts", import.meta.url));
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...permissionFlags(computePermissions(config, configFile)),
+      main,
+      "run",
+      ...args,
+      "--sandboxed",
+    ],
+    stdin: "null",
+  }).spawn();
+  void stop.then(() => {
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // Already gone.
+    }
+  });
+  return (await child.status).code;
+}
 
 /** Store key of the configuration values applied at the last start. */
 const APPLIED_CONFIG_KEY = "applied-config";
@@ -70,34 +175,16 @@ export async function runCommand(
   profile: TlsProfile = BUILD_PROFILE,
   env: Readonly<Record<string, string>> | undefined = undefined,
 ): Promise<number> {
-  let config: AgentConfig;
-  try {
-    const options: Record<
-      string,
-      { type: "string" } | { type: "boolean"; short: string }
-    > = {
-      help: { type: "boolean", short: "h" },
-    };
-    for (const key of Object.keys(RUN_FLAGS)) options[key] = { type: "string" };
-    const { values } = parseArgs({ args: [...args], options }) as {
-      values: Record<string, string | boolean | undefined>;
-    };
-    if (values.help) {
-      io.stdout(RUN_USAGE);
-      return 0;
-    }
-    const file = typeof values.config === "string"
-      ? JSON.parse(new TextDecoder().decode(await io.readFile(values.config)))
-      : undefined;
-    const flags: Record<string, string> = {};
-    for (const [key, value] of Object.entries(values)) {
-      if (typeof value === "string") flags[key] = value;
-    }
-    config = resolveConfig(file, flags);
-  } catch (error) {
-    io.stderr(`agent run: ${(error as Error).message}\n`);
-    return 1;
+  const loaded = await loadRunConfig("run", args, io, RUN_USAGE);
+  if (typeof loaded === "number") return loaded;
+  const { config, configFile, sandboxed } = loaded;
+
+  // Run under exactly the computed permissions: re-launch self with them,
+  // when this process may start Deno (the `agent` task grants that).
+  if (!sandboxed && canRelaunch()) {
+    return await relaunchSandboxed(args, config, configFile, stop);
   }
+
   const log = createLogger({
     level: config["log-level"],
     format: config["log-format"],
@@ -127,7 +214,31 @@ export async function runCommand(
   try {
     const store = new FileStateStore(config["state-dir"]);
     const device = await openConfiguredDevice(config, store);
-    const context = await createRpcContext(device);
+    const allowList = config["acs-url"] ? [hostPort(config["acs-url"])] : [];
+    const urlRefusal = (url: string) => {
+      if (!urlAllowed(allowList, url)) {
+        return `${url} is outside the ACS allow-list (${
+          allowList.join(", ") || "empty"
+        })`;
+      }
+      if (profile.name !== "lab" && !url.startsWith("https://")) {
+        return `the ${profile.name} TLS profile allows https only`;
+      }
+      return undefined;
+    };
+    const context = await createRpcContext(device, {
+      validateUrl: (url) => {
+        const refusal = urlRefusal(url);
+        if (refusal) {
+          log({
+            level: "warn",
+            msg: "ManagementServer.URL refused",
+            reason: refusal,
+          });
+        }
+        return refusal;
+      },
+    });
     await applyConfig(config, context, store);
     const readPem = async (file: string | undefined) =>
       file === undefined
@@ -149,7 +260,8 @@ export async function runCommand(
       client: {
         caCerts: tls.caCerts,
         ...(tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
-        allowRedirect: (url) => redirectAllowed(profile, url),
+        allowRedirect: (url) =>
+          redirectAllowed(profile, url) && urlAllowed(allowList, url.href),
       },
       connectionRequest: {
         hostname: config["cr-host"] ?? "127.0.0.1",

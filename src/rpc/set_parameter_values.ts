@@ -74,6 +74,13 @@ export async function setParameterValues(
       );
       continue;
     }
+    const refusal = context.device.owns(item.name)
+      ? context.device.refusal(item.name, checked.value)
+      : undefined;
+    if (refusal) {
+      fail(item.name, 9007, `${faultText(9007)}: ${refusal}`);
+      continue;
+    }
     changes.push({ path: item.name, value: checked.value });
   }
   if (faults.length > 0) {

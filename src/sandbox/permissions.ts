@@ -1,0 +1,140 @@
+/**
+ * The agent's Deno permissions, computed from its configuration and TLS
+ * profile: network only to the ACS and its own listener, read only its
+ * configuration, certificates, snapshot and state directory, write only the
+ * state directory, env only the variables it checks, sys only what the
+ * device adapter needs. Nothing else.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { AgentConfig } from "../cli/config.ts";
+import { TRUST_WIDENING_VARIABLES } from "../tls/profile.ts";
+
+/** A permission set. */
+export interface PermissionSet {
+  /** Hosts (host:port) the agent may connect to or listen on. */
+  readonly net: readonly string[];
+  /** Paths it may read. */
+  readonly read: readonly string[];
+  /** Paths it may write. */
+  readonly write: readonly string[];
+  /** Environment variables it may read. */
+  readonly env: readonly string[];
+  /** System information calls. */
+  readonly sys: readonly string[];
+}
+
+const LINUX_READS = [
+  "/proc/uptime",
+  "/proc/meminfo",
+  "/proc/loadavg",
+  "/etc/os-release",
+  "/etc/machine-id",
+  "/sys/class/dmi/id",
+];
+const DEFAULT_SNAPSHOT = fileURLToPath(
+  new URL("../device/snapshots/tr181_default.json", import.meta.url),
+);
+
+/** host:port of a URL, with the scheme's default port. */
+export function hostPort(url: string): string {
+  const u = new URL(url);
+  const port = u.port || (u.protocol === "https:" ? "443" : "80");
+  return `${u.hostname}:${port}`;
+}
+
+/**
+ * The permissions a configuration needs.
+ *
+ * @example
+ * ```ts
+ * import { computePermissions } from "./permissions.ts";
+ * const p = computePermissions({ "state-dir": "/var/lib/cwmp", "acs-url": "https://acs.example.net/cwmp",
+ *   device: "sim", "log-level": "info", "log-format": "text" });
+ * console.log(p.net); // ["acs.example.net:443", "127.0.0.1:7547"]
+ * ```
+ */
+export function computePermissions(
+  config: AgentConfig,
+  configFile?: string,
+): PermissionSet {
+  const net = new Set<string>();
+  if (config["acs-url"]) net.add(hostPort(config["acs-url"]));
+  const crPort = config["cr-port"] ?? 7547;
+  // Port 0 asks the system for a free port: the listener then needs the host, any port.
+  net.add(
+    crPort === 0
+      ? config["cr-host"] ?? "127.0.0.1"
+      : `${config["cr-host"] ?? "127.0.0.1"}:${crPort}`,
+  );
+  const stateDir = resolve(config["state-dir"]);
+  const read = new Set<string>([stateDir]);
+  if (configFile) read.add(resolve(configFile));
+  for (const key of ["ca-file", "cert-file", "key-file"] as const) {
+    if (config[key]) read.add(resolve(config[key]!));
+  }
+  const sys = new Set<string>();
+  if (config.device === "linux") {
+    for (const path of LINUX_READS) read.add(path);
+    sys.add("hostname");
+    sys.add("networkInterfaces");
+  } else if (config.device === "sim") {
+    read.add(DEFAULT_SNAPSHOT);
+  } else if (
+    config.device.startsWith("sim:") && config.device !== "sim:tr181"
+  ) {
+    read.add(resolve(config.device.slice(4)));
+  }
+  return {
+    net: [...net],
+    read: [...read],
+    write: [stateDir],
+    env: [...TRUST_WIDENING_VARIABLES, "DENO_TLS_CA_STORE"],
+    sys: [...sys],
+  };
+}
+
+/**
+ * The `deno run` flags of a permission set; `--no-prompt` so a missing
+ * permission fails instead of asking.
+ *
+ * @example
+ * ```ts
+ * import { permissionFlags } from "./permissions.ts";
+ * console.log(permissionFlags({ net: ["h:1"], read: ["/s"], write: ["/s"], env: [], sys: [] }));
+ * // ["--no-prompt", "--allow-net=h:1", "--allow-read=/s", "--allow-write=/s"]
+ * ```
+ */
+export function permissionFlags(p: PermissionSet): string[] {
+  const flag = (name: string, values: readonly string[]) =>
+    values.length ? [`--allow-${name}=${values.join(",")}`] : [];
+  return [
+    "--no-prompt",
+    ...flag("net", p.net),
+    ...flag("read", p.read),
+    ...flag("write", p.write),
+    ...flag("env", p.env),
+    ...flag("sys", p.sys),
+  ];
+}
+
+/**
+ * Whether a URL's host is one the agent may talk to (the ACS allow-list):
+ * the configured ACS host and port.
+ *
+ * @example
+ * ```ts
+ * import { urlAllowed } from "./permissions.ts";
+ * console.log(urlAllowed(["acs.example.net:443"], "https://acs.example.net/x")); // true
+ * console.log(urlAllowed(["acs.example.net:443"], "https://evil.example/")); // false
+ * ```
+ */
+export function urlAllowed(allowList: readonly string[], url: string): boolean {
+  try {
+    return allowList.includes(hostPort(url));
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,202 @@
+/** The permission sandbox: the computed set, and the agent living inside it. */
+import assert from "node:assert/strict";
+import { FixtureAcs } from "../../src/acs/fixture.ts";
+import {
+  computePermissions,
+  permissionFlags,
+} from "../../src/sandbox/permissions.ts";
+import { AGENT_PERMISSIONS, runAgent } from "../_helpers/cli.ts";
+
+const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;
+const REPO = new URL("../../", import.meta.url).pathname;
+
+Deno.test("agent permissions prints exactly what the configuration needs", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/agent.json`,
+      JSON.stringify({
+        "state-dir": `${dir}/state`,
+        "acs-url": "https://acs.example.net:8443/cwmp",
+        "cr-port": 7547,
+        "ca-file": `${dir}/ca.pem`,
+      }),
+    );
+    const r = await runAgent(["permissions", "--config", `${dir}/agent.json`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepStrictEqual(r.stdout.trim().split("\n"), [
+      "--no-prompt",
+      "--allow-net=acs.example.net:8443,127.0.0.1:7547",
+      `--allow-read=${dir}/state,${dir}/agent.json,${dir}/ca.pem,${REPO}src/device/snapshots/tr181_default.json`,
+      `--allow-write=${dir}/state`,
+      "--allow-env=DENO_CERT,NODE_EXTRA_CA_CERTS,SSL_CERT_FILE,SSL_CERT_DIR,NODE_TLS_REJECT_UNAUTHORIZED,SSLKEYLOGFILE,DENO_TLS_CA_STORE",
+    ]);
+    const linux = computePermissions({
+      "state-dir": "/s",
+      device: "linux",
+      "log-level": "info",
+      "log-format": "text",
+    });
+    assert.deepStrictEqual(linux.sys, ["hostname", "networkInterfaces"]);
+    assert.ok(
+      !permissionFlags(linux).some((f) =>
+        f.startsWith("--allow-run") || f === "--allow-all" ||
+        f.startsWith("--allow-ffi")
+      ),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("under its computed permissions the agent cannot reach a host outside the allow-list, and survives", async () => {
+  const dir = await Deno.makeTempDir();
+  const script = `${dir}/probe.ts`;
+  await Deno.writeTextFile(
+    script,
+    `import { AcsClient } from "${REPO}src/transport/acs_client.ts";
+const client = new AcsClient("http://127.0.0.2:18080/elsewhere");
+try { await client.post(""); console.log("connected"); } catch (e) { console.log(e.name + ": " + e.message); } finally { client.close(); }
+console.log("still running");`,
+  );
+  try {
+    const flags = permissionFlags(
+      computePermissions({
+        "state-dir": dir,
+        "acs-url": "http://127.0.0.1:7547/acs",
+        device: "sim",
+        "log-level": "info",
+        "log-format": "text",
+      }),
+    );
+    const { stdout, code } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        ...flags.map((f) =>
+          f.startsWith("--allow-read=") ? `${f},${dir},${REPO}` : f
+        ),
+        "--config",
+        `${REPO}deno.json`,
+        script,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const out = new TextDecoder().decode(stdout);
+    assert.equal(code, 0, out);
+    assert.match(out, /TransportError: .*(NotCapable|Requires net access)/);
+    assert.match(out, /still running/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the sandboxed agent completes a session; a URL or redirect outside the allow-list is refused cleanly", async () => {
+  const other = new FixtureAcs();
+  await other.start();
+  const acs = new FixtureAcs({
+    sessions: [
+      {
+        requests: [{
+          kind: "request",
+          method: "SetParameterValues",
+          args: {
+            parameterList: [{
+              name: "Device.ManagementServer.URL",
+              value: other.url,
+            }],
+            parameterKey: "k",
+          },
+        }],
+      },
+    ],
+  });
+  await acs.start();
+  const dir = await Deno.makeTempDir();
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      // As `deno task agent run`: allowed to run Deno, so it re-launches itself sandboxed.
+      args: [
+        "run",
+        ...AGENT_PERMISSIONS,
+        "--allow-net",
+        "--allow-run",
+        MAIN,
+        "run",
+        "--state-dir",
+        dir,
+        "--acs-url",
+        acs.url,
+        "--cr-port",
+        "0",
+        "--log-format",
+        "json",
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    await acs.waitForSessions(1);
+    child.kill("SIGTERM");
+    const { code, stderr } = await child.output();
+    const log = new TextDecoder().decode(stderr);
+    assert.equal(code, 0, log);
+    const reply = acs.sessions[0].messages.find((m) =>
+      m.decoded?.body.kind === "fault"
+    )?.decoded?.body;
+    assert.equal(
+      reply?.kind === "fault" && reply.parameterFaults[0]?.faultCode,
+      9007,
+      log,
+    );
+    assert.match(log, /outside the ACS allow-list/);
+    assert.equal(other.sessions.length, 0);
+  } finally {
+    await acs.stop();
+    await other.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+  // A redirect to another server fails that session and nothing reaches it.
+  const target = new FixtureAcs();
+  await target.start();
+  const redirecting = new FixtureAcs({ redirectTo: target.url });
+  await redirecting.start();
+  const dir2 = await Deno.makeTempDir();
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        ...AGENT_PERMISSIONS,
+        "--allow-net",
+        MAIN,
+        "run",
+        "--state-dir",
+        dir2,
+        "--acs-url",
+        redirecting.url,
+        "--cr-port",
+        "0",
+        "--log-format",
+        "json",
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    let log = "";
+    const reader = child.stderr.pipeThrough(new TextDecoderStream())
+      .getReader();
+    while (!log.includes('"msg":"session"')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      log += value;
+    }
+    child.kill("SIGTERM");
+    await child.status;
+    reader.releaseLock();
+    assert.match(log, /outside the allow-list/);
+    assert.equal(target.sessions.length, 0);
+  } finally {
+    await redirecting.stop();
+    await target.stop();
+    await Deno.remove(dir2, { recursive: true });
+  }
+});
