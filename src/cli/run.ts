@@ -179,12 +179,6 @@ export async function runCommand(
   if (typeof loaded === "number") return loaded;
   const { config, configFile, sandboxed } = loaded;
 
-  // Run under exactly the computed permissions: re-launch self with them,
-  // when this process may start Deno (the `agent` task grants that).
-  if (!sandboxed && canRelaunch()) {
-    return await relaunchSandboxed(args, config, configFile, stop);
-  }
-
   const log = createLogger({
     level: config["log-level"],
     format: config["log-format"],
@@ -202,6 +196,24 @@ export async function runCommand(
     }
     return 1;
   }
+  if (
+    config["acs-url"] !== undefined && profile.name !== "lab" &&
+    !config["acs-url"].startsWith("https://")
+  ) {
+    log({
+      level: "error",
+      msg: "refusing to start",
+      problem:
+        `acs-url: the ${profile.name} TLS profile accepts https URLs only`,
+    });
+    return 1;
+  }
+  // Checked above, in this process too, so a refusal needs no child. Run under exactly the computed permissions: re-launch self with them,
+  // when this process may start Deno (the `agent` task grants that).
+  if (!sandboxed && canRelaunch()) {
+    return await relaunchSandboxed(args, config, configFile, stop);
+  }
+
   if (profile.name === "lab") {
     log({
       level: "warn",
