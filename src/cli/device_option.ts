@@ -8,8 +8,19 @@ import type { DeviceAdapter } from "../device/adapter.ts";
 import { createLinuxHostAdapter } from "../device/linux.ts";
 import { SimulatedDevice } from "../device/simulated.ts";
 import type { StateStore } from "../device/store.ts";
+import type { Snapshot } from "../device/snapshot.ts";
+import defaultSnapshot from "../device/snapshots/tr181_default.json" with {
+  type: "json",
+};
 
-/** The snapshot `--device sim` uses: a realistic TR-181 gateway. */
+/**
+ * The snapshot `--device sim` uses: a realistic TR-181 gateway. It is
+ * imported as a module, so bundles and compiled binaries carry it and the
+ * agent needs no read permission for it.
+ */
+export const DEFAULT_SNAPSHOT_DATA: Snapshot = defaultSnapshot as Snapshot;
+
+/** Where the default snapshot lives in the source tree (for tools and tests). */
 export const DEFAULT_SNAPSHOT: string = fileURLToPath(
   new URL("../device/snapshots/tr181_default.json", import.meta.url),
 );
@@ -70,7 +81,9 @@ export async function openDevice(
     case "linux":
       return await createLinuxHostAdapter({ store });
     case "sim":
-      return await SimulatedDevice.load(spec.snapshot, { store });
+      return spec.snapshot === DEFAULT_SNAPSHOT
+        ? await SimulatedDevice.restore(DEFAULT_SNAPSHOT_DATA, { store })
+        : await SimulatedDevice.load(spec.snapshot, { store });
     case "model": {
       // The full TR-181 table is large; it loads only when asked for.
       const { definitions } = await import("../device/models/tr181.ts");

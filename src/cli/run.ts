@@ -9,7 +9,12 @@ import { FileStateStore } from "../device/store.ts";
 import { parseSnapshot } from "../device/snapshot.ts";
 import { createRpcContext } from "../rpc/context.ts";
 import { type AgentConfig, resolveConfig, RUN_FLAGS } from "./config.ts";
-import { openDevice, parseDeviceSpec } from "./device_option.ts";
+import {
+  DEFAULT_SNAPSHOT,
+  DEFAULT_SNAPSHOT_DATA,
+  openDevice,
+  parseDeviceSpec,
+} from "./device_option.ts";
 import type { CommandIo } from "./io.ts";
 import { createLogger } from "./logger.ts";
 import { fileURLToPath } from "node:url";
@@ -308,20 +313,20 @@ async function openConfiguredDevice(
 ): Promise<DeviceAdapter> {
   const spec = parseDeviceSpec(config.device);
   if (spec.kind === "sim" && config.serial !== undefined) {
-    const snapshot = parseSnapshot(
-      await Deno.readTextFile(spec.snapshot),
-      spec.snapshot,
-    );
+    const builtin = spec.snapshot === DEFAULT_SNAPSHOT;
+    const snapshot = builtin
+      ? DEFAULT_SNAPSHOT_DATA
+      : parseSnapshot(await Deno.readTextFile(spec.snapshot), spec.snapshot);
     const serialPath = Object.keys(snapshot).find((p) =>
       /^[^.]+\.DeviceInfo\.SerialNumber$/.test(p)
     );
     if (!serialPath) {
       throw new Error("--serial: the snapshot has no DeviceInfo.SerialNumber");
     }
-    return await SimulatedDevice.load(spec.snapshot, {
-      store,
-      overrides: { [serialPath]: config.serial },
-    });
+    const options = { store, overrides: { [serialPath]: config.serial } };
+    return builtin
+      ? await SimulatedDevice.restore(snapshot, options)
+      : await SimulatedDevice.load(spec.snapshot, options);
   }
   return await openDevice(spec, store);
 }

@@ -132,6 +132,16 @@ export class SimulatedDevice implements DeviceAdapter {
     return device;
   }
 
+  /** A device from an in-memory snapshot, with the changes saved in `options.store` applied on top. */
+  static async restore(
+    snapshot: Snapshot,
+    options: SimulatedDeviceOptions = {},
+  ): Promise<SimulatedDevice> {
+    const device = new SimulatedDevice(snapshot, options);
+    await device.#restore();
+    return device;
+  }
+
   /** A device from an in-memory snapshot, with no saved changes. */
   static fromSnapshot(
     snapshot: Snapshot,

@@ -8,7 +8,6 @@
  * @module
  */
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { AgentConfig } from "../cli/config.ts";
 import { TRUST_WIDENING_VARIABLES } from "../tls/profile.ts";
 
@@ -34,9 +33,6 @@ const LINUX_READS = [
   "/etc/machine-id",
   "/sys/class/dmi/id",
 ];
-const DEFAULT_SNAPSHOT = fileURLToPath(
-  new URL("../device/snapshots/tr181_default.json", import.meta.url),
-);
 
 /** host:port of a URL, with the scheme's default port. */
 export function hostPort(url: string): string {
@@ -80,8 +76,6 @@ export function computePermissions(
     for (const path of LINUX_READS) read.add(path);
     sys.add("hostname");
     sys.add("networkInterfaces");
-  } else if (config.device === "sim") {
-    read.add(DEFAULT_SNAPSHOT);
   } else if (
     config.device.startsWith("sim:") && config.device !== "sim:tr181"
   ) {

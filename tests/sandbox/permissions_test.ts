@@ -27,7 +27,7 @@ Deno.test("agent permissions prints exactly what the configuration needs", async
     assert.deepStrictEqual(r.stdout.trim().split("\n"), [
       "--no-prompt",
       "--allow-net=acs.example.net:8443,127.0.0.1:7547",
-      `--allow-read=${dir}/state,${dir}/agent.json,${dir}/ca.pem,${REPO}src/device/snapshots/tr181_default.json`,
+      `--allow-read=${dir}/state,${dir}/agent.json,${dir}/ca.pem`,
       `--allow-write=${dir}/state`,
       "--allow-env=DENO_CERT,NODE_EXTRA_CA_CERTS,SSL_CERT_FILE,SSL_CERT_DIR,NODE_TLS_REJECT_UNAUTHORIZED,SSLKEYLOGFILE,DENO_TLS_CA_STORE",
     ]);
