@@ -1,0 +1,178 @@
+/**
+ * Builds the agent for a device.
+ *
+ *   deno task bundle
+ *       dist/cwmp-agent.js (one JavaScript file, built offline) and
+ *       dist/cwmp-agent (a launcher that runs it under the permissions the
+ *       configuration needs).
+ *   deno task compile --target x86_64-unknown-linux-gnu|aarch64-unknown-linux-gnu
+ *       --profile strict|standard|lab [--ca FILE]... --config FILE
+ *       dist/cwmp-agent-<target>: one binary with the TLS profile, the
+ *       permissions and the configuration path embedded. `deno compile`
+ *       downloads its runtime unless DENORT_BIN names a local denort binary
+ *       for the target; never point DENORT_BIN at the full `deno` binary (the
+ *       result would be a REPL with every permission).
+ */
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { resolveConfig } from "../src/cli/config.ts";
+import {
+  computePermissions,
+  permissionFlags,
+} from "../src/sandbox/permissions.ts";
+
+/** The targets Deno can compile for that CPEs run. */
+export const TARGETS = [
+  "x86_64-unknown-linux-gnu",
+  "aarch64-unknown-linux-gnu",
+] as const;
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const MAIN = `${ROOT}src/cli/main.ts`;
+
+/** What `deno compile` is run with. */
+export interface CompilePlan {
+  /** The arguments after `deno`. */
+  readonly args: readonly string[];
+  /** The output binary. */
+  readonly output: string;
+}
+
+/**
+ * The `deno compile` command line for a target and configuration: the
+ * computed permissions (no prompts), the V8 flags for a memory-tight CPE,
+ * and `run --config FILE --sandboxed` as the binary's built-in arguments.
+ */
+export function compilePlan(
+  target: string,
+  configFile: string,
+  config: unknown,
+): CompilePlan {
+  if (!(TARGETS as readonly string[]).includes(target)) {
+    throw new Error(
+      `--target must be one of ${TARGETS.join(", ")}, got ${target}`,
+    );
+  }
+  const resolved = resolveConfig(config, {});
+  const output = `${ROOT}dist/cwmp-agent-${target}`;
+  return {
+    output,
+    args: [
+      "compile",
+      "--target",
+      target,
+      "--output",
+      output,
+      ...permissionFlags(computePermissions(resolved, configFile)),
+      "--v8-flags=--max-semi-space-size=1,--max-old-space-size=64",
+      MAIN,
+      "run",
+      "--config",
+      configFile,
+      "--sandboxed",
+    ],
+  };
+}
+
+async function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<number> {
+  const { code } = await new Deno.Command(Deno.execPath(), {
+    args,
+    env,
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  return code;
+}
+
+async function bundle(): Promise<number> {
+  await Deno.mkdir(`${ROOT}dist`, { recursive: true });
+  const code = await run([
+    "bundle",
+    "--platform",
+    "deno",
+    "--quiet",
+    "-o",
+    `${ROOT}dist/cwmp-agent.js`,
+    MAIN,
+  ]);
+  if (code !== 0) return code;
+  // The launcher asks the bundle which permissions the configuration needs, then runs it under exactly those.
+  await Deno.writeTextFile(
+    `${ROOT}dist/cwmp-agent`,
+    `#!/bin/sh
+# cwmp-agent launcher: runs the bundled agent under the permissions its configuration needs.
+# Usage: cwmp-agent [agent run flags], e.g. cwmp-agent --config /etc/cwmp-agent.json
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+deno=\${DENO:-deno}
+flags=$("$deno" run --no-prompt --allow-read "$here/cwmp-agent.js" permissions "$@")
+exec "$deno" run $flags "$here/cwmp-agent.js" run "$@" --sandboxed
+`,
+  );
+  await Deno.chmod(`${ROOT}dist/cwmp-agent`, 0o755);
+  console.log("wrote dist/cwmp-agent.js and dist/cwmp-agent");
+  return 0;
+}
+
+async function compile(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      target: { type: "string" },
+      profile: { type: "string" },
+      ca: { type: "string", multiple: true },
+      config: { type: "string" },
+    },
+  });
+  if (!values.target || !values.profile || !values.config) {
+    console.error(
+      "Usage: deno task compile --target TARGET --profile strict|standard|lab [--ca FILE]... --config FILE",
+    );
+    return 1;
+  }
+  const denort = Deno.env.get("DENORT_BIN");
+  if (!denort) {
+    console.error(
+      "compile: deno compile needs the Deno runtime (denort) for the target and would download it, which this\n" +
+        "machine cannot. Provide one: download denort-<target>.zip of Deno 2.9.6 on a connected machine, copy the\n" +
+        "`denort` binary here, and run with DENORT_BIN=/path/to/denort. Never use the full `deno` binary.\n" +
+        "`deno task bundle` builds a single JS file and launcher offline instead.",
+    );
+    return 1;
+  }
+  const configFile = fileURLToPath(
+    new URL(values.config, `file://${Deno.cwd()}/`),
+  );
+  const plan = compilePlan(
+    values.target,
+    configFile,
+    JSON.parse(await Deno.readTextFile(configFile)),
+  );
+  const profile = await run([
+    "run",
+    "--allow-read",
+    "--allow-write=src/tls",
+    `${ROOT}scripts/make_profile.ts`,
+    values.profile,
+    ...(values.ca ?? []).flatMap((ca) => ["--ca", ca]),
+  ]);
+  if (profile !== 0) return profile;
+  await Deno.mkdir(`${ROOT}dist`, { recursive: true });
+  const code = await run([...plan.args], { DENORT_BIN: denort });
+  if (code === 0) console.log(`wrote ${plan.output}`);
+  return code;
+}
+
+if (import.meta.main) {
+  const [command, ...rest] = Deno.args;
+  Deno.exit(
+    command === "bundle"
+      ? await bundle()
+      : command === "compile"
+      ? await compile(rest)
+      : 1,
+  );
+}
