@@ -40,3 +40,19 @@ export async function runAgent(
     stderr: new TextDecoder().decode(stderr),
   };
 }
+
+/**
+ * Starts `agent run ARGS…` as a long-running subprocess (stderr piped for
+ * its log). `extra` adds permissions, e.g. `--allow-run` to let it
+ * re-launch itself sandboxed as `deno task agent run` does.
+ */
+export function spawnAgentRun(
+  args: string[],
+  extra: string[] = ["--allow-net=127.0.0.1"],
+): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", ...AGENT_PERMISSIONS, ...extra, MAIN, "run", ...args],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+}

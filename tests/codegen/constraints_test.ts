@@ -11,7 +11,7 @@ import {
   MemoryStateStore,
   SimulatedDevice,
 } from "../../mod.ts";
-import { AGENT_PERMISSIONS } from "../_helpers/cli.ts";
+import { spawnAgentRun } from "../_helpers/cli.ts";
 import { fault, ok } from "../_helpers/device.ts";
 
 async function tr181() {
@@ -100,27 +100,17 @@ Deno.test("agent run --device sim:tr181 answers GetParameterNames on Device. wit
   });
   await acs.start();
   const dir = await Deno.makeTempDir();
-  const main = new URL("../../src/cli/main.ts", import.meta.url).pathname;
   try {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        ...AGENT_PERMISSIONS,
-        "--allow-net=127.0.0.1",
-        main,
-        "run",
-        "--device",
-        "sim:tr181",
-        "--state-dir",
-        dir,
-        "--acs-url",
-        acs.url,
-        "--cr-port",
-        "0",
-      ],
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
+    const child = spawnAgentRun([
+      "--device",
+      "sim:tr181",
+      "--state-dir",
+      dir,
+      "--acs-url",
+      acs.url,
+      "--cr-port",
+      "0",
+    ]);
     await acs.waitForSessions(1);
     child.kill("SIGTERM");
     const { code, stderr } = await child.output();

@@ -5,9 +5,8 @@ import {
   computePermissions,
   permissionFlags,
 } from "../../src/sandbox/permissions.ts";
-import { AGENT_PERMISSIONS, runAgent } from "../_helpers/cli.ts";
+import { runAgent, spawnAgentRun } from "../_helpers/cli.ts";
 
-const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 const REPO = new URL("../../", import.meta.url).pathname;
 
 Deno.test("agent permissions prints exactly what the configuration needs", async () => {
@@ -114,15 +113,9 @@ Deno.test("the sandboxed agent completes a session; a URL or redirect outside th
   await acs.start();
   const dir = await Deno.makeTempDir();
   try {
-    const child = new Deno.Command(Deno.execPath(), {
-      // As `deno task agent run`: allowed to run Deno, so it re-launches itself sandboxed.
-      args: [
-        "run",
-        ...AGENT_PERMISSIONS,
-        "--allow-net",
-        "--allow-run",
-        MAIN,
-        "run",
+    // As `deno task agent run`: allowed to run Deno, so it re-launches itself sandboxed.
+    const child = spawnAgentRun(
+      [
         "--state-dir",
         dir,
         "--acs-url",
@@ -132,9 +125,8 @@ Deno.test("the sandboxed agent completes a session; a URL or redirect outside th
         "--log-format",
         "json",
       ],
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
+      ["--allow-net", "--allow-run"],
+    );
     await acs.waitForSessions(1);
     child.kill("SIGTERM");
     const { code, stderr } = await child.output();
@@ -162,13 +154,8 @@ Deno.test("the sandboxed agent completes a session; a URL or redirect outside th
   await redirecting.start();
   const dir2 = await Deno.makeTempDir();
   try {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        ...AGENT_PERMISSIONS,
-        "--allow-net",
-        MAIN,
-        "run",
+    const child = spawnAgentRun(
+      [
         "--state-dir",
         dir2,
         "--acs-url",
@@ -178,9 +165,8 @@ Deno.test("the sandboxed agent completes a session; a URL or redirect outside th
         "--log-format",
         "json",
       ],
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
+      ["--allow-net"],
+    );
     let log = "";
     const reader = child.stderr.pipeThrough(new TextDecoderStream())
       .getReader();
