@@ -428,14 +428,19 @@ export class FixtureAcs {
 
   /**
    * Sends a connection request (HTTP GET with Digest authentication) to a
-   * CPE, as an ACS does, and returns the final HTTP status.
+   * CPE, as an ACS does, and returns the final HTTP status. `client` carries
+   * the CA and client certificate for an HTTPS listener.
    */
   static async connectionRequest(
     url: string,
     username: string,
     password: string,
+    client?: Deno.HttpClient,
   ): Promise<number> {
-    const first = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    const first = await fetch(url, {
+      signal: AbortSignal.timeout(10_000),
+      ...(client ? { client } : {}),
+    });
     await first.body?.cancel();
     if (first.status !== 401) return first.status;
     const challenge = parseDigestChallenge(
@@ -455,6 +460,7 @@ export class FixtureAcs {
     const second = await fetch(url, {
       headers: { authorization },
       signal: AbortSignal.timeout(10_000),
+      ...(client ? { client } : {}),
     });
     await second.body?.cancel();
     return second.status;

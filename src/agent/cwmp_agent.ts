@@ -78,6 +78,12 @@ export interface CwmpAgentOptions {
       readonly rateLimit?: number;
       /** The rate-limit window in ms. */
       readonly rateWindowMs?: number;
+      /** Serve HTTPS (and optionally require the ACS's client certificate). */
+      readonly tls?: {
+        readonly cert: string;
+        readonly key: string;
+        readonly clientCa?: readonly string[];
+      };
     }
     | false;
   /** How often notified parameters are polled for changes (ms); 0 turns polling off. */

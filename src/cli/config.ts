@@ -24,6 +24,9 @@ export const ConfigSchema = z.object({
   ).optional(),
   "cr-username": z.string().max(256).optional(),
   "cr-password": z.string().max(256).optional(),
+  "cr-cert-file": z.string().optional(),
+  "cr-key-file": z.string().optional(),
+  "cr-client-ca-file": z.string().optional(),
   "state-dir": z.string().min(1),
   "device": z.string().regex(
     /^(sim(:.+)?|linux)$/,
@@ -60,6 +63,10 @@ export const RUN_FLAGS: Readonly<Record<keyof AgentConfig | "config", string>> =
     "cr-path": "its path (default: random)",
     "cr-username": "user name the ACS must use for connection requests",
     "cr-password": "password the ACS must use for connection requests",
+    "cr-cert-file": "PEM certificate: serve connection requests over HTTPS",
+    "cr-key-file": "PEM key of that certificate",
+    "cr-client-ca-file":
+      "PEM CA: the ACS must present a client certificate from it",
     "state-dir": "directory for persistent state (required)",
     "device": "sim, sim:SNAPSHOT or linux (default sim)",
     "serial": "serial number of the simulated device",

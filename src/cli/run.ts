@@ -264,6 +264,9 @@ export async function runCommand(
     const caFile = await readPem(config["ca-file"]);
     const cert = await readPem(config["cert-file"]);
     const key = await readPem(config["key-file"]);
+    const crCert = await readPem(config["cr-cert-file"]);
+    const crKey = await readPem(config["cr-key-file"]);
+    const crClientCa = await readPem(config["cr-client-ca-file"]);
     const tls = tlsSettings(profile, {
       acsUrl: context.device.managementServer("URL") || undefined,
       ...(caFile !== undefined ? { caFile } : {}),
@@ -281,6 +284,15 @@ export async function runCommand(
           redirectAllowed(profile, url) && urlAllowed(allowList, url.href),
       },
       connectionRequest: {
+        ...(crCert && crKey
+          ? {
+            tls: {
+              cert: crCert,
+              key: crKey,
+              ...(crClientCa ? { clientCa: [crClientCa] } : {}),
+            },
+          }
+          : {}),
         hostname: config["cr-host"] ?? "127.0.0.1",
         port: config["cr-port"] ?? 7547,
         ...(config["cr-path"] ? { path: config["cr-path"] } : {}),

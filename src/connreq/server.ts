@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { randomBytes } from "node:crypto";
 import { DigestVerifier } from "../transport/digest_server.ts";
 
 /** Settings of the listener. */
@@ -28,6 +29,16 @@ export interface ConnectionRequestOptions {
   readonly rateWindowMs?: number;
   /** The clock. */
   readonly now?: () => number;
+  /**
+   * Serve HTTPS with this certificate and key (PEM). With `clientCa`, the
+   * ACS must also present a client certificate that chains to one of these
+   * CAs; a connection without one is refused during the handshake.
+   */
+  readonly tls?: {
+    readonly cert: string;
+    readonly key: string;
+    readonly clientCa?: readonly string[];
+  };
   /** Where to log a refused request (never with credentials). */
   readonly log?: (event: string, details: Record<string, unknown>) => void;
 }
@@ -71,7 +82,7 @@ export async function startConnectionRequestServer(
 
   const handler = (
     request: Request,
-    info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+    info: { readonly remoteAddr: { readonly hostname: string } },
   ): Response => {
     const url = new URL(request.url);
     // Connection requests carry no data; a body is never read.
@@ -115,6 +126,8 @@ export async function startConnectionRequestServer(
     });
   };
 
+  if (options.tls) return await serveTls(options, options.tls, path, handler);
+
   const ready = Promise.withResolvers<Deno.NetAddr>();
   const server = Deno.serve({
     hostname: options.hostname ?? "127.0.0.1",
@@ -123,11 +136,91 @@ export async function startConnectionRequestServer(
     onError: () => new Response(null, { status: 500 }),
   }, handler);
   const addr = await ready.promise;
-  const host = addr.hostname.includes(":")
-    ? `[${addr.hostname}]`
-    : addr.hostname;
   return {
-    url: `http://${host}:${addr.port}${path}`,
+    url: `http://${formatHost(addr.hostname)}:${addr.port}${path}`,
     stop: () => server.shutdown(),
+  };
+}
+
+function formatHost(hostname: string): string {
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+}
+
+/**
+ * The HTTPS listener. Deno.serve cannot ask for client certificates, so
+ * this one runs on node:https, which can; requests go through the same
+ * handler.
+ */
+async function serveTls(
+  options: ConnectionRequestOptions,
+  tls: NonNullable<ConnectionRequestOptions["tls"]>,
+  path: string,
+  handler: (
+    request: Request,
+    info: { readonly remoteAddr: { readonly hostname: string } },
+  ) => Response,
+): Promise<ConnectionRequestServer> {
+  const https = await import("node:https");
+  const server = https.createServer({
+    cert: tls.cert,
+    key: tls.key,
+    minVersion: "TLSv1.2",
+    // Session tickets of their own: a session resumed from another TLS
+    // server in this process must not skip the client-certificate check.
+    ticketKeys: randomBytes(48),
+    ...(tls.clientCa
+      ? { ca: [...tls.clientCa], requestCert: true, rejectUnauthorized: true }
+      : {}),
+    // A slow client may hold only its own connection, and not for long.
+    headersTimeout: 10_000,
+    requestTimeout: 10_000,
+    maxHeaderSize: 8192,
+  }, (req, res) => {
+    // The handshake should already have refused a client without a valid
+    // certificate, but a TLS session resumed from another server in the same
+    // process skips that check (seen on Deno 2.9.6): check the result here too.
+    if (
+      tls.clientCa &&
+      (req.socket as { authorized?: boolean }).authorized !== true
+    ) {
+      options.log?.("connection request refused", {
+        reason: "no valid client certificate",
+        from: req.socket.remoteAddress ?? "",
+      });
+      res.statusCode = 403;
+      res.end();
+      return;
+    }
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (typeof value === "string") headers.set(name, value);
+    }
+    const response = handler(
+      new Request(`https://connection-request${req.url ?? "/"}`, {
+        method: req.method,
+        headers,
+      }),
+      { remoteAddr: { hostname: req.socket.remoteAddress ?? "" } },
+    );
+    req.resume();
+    res.statusCode = response.status;
+    response.headers.forEach((value, name) => res.setHeader(name, value));
+    res.end();
+  });
+  await new Promise<void>((resolve) =>
+    server.listen(
+      options.port ?? 7547,
+      options.hostname ?? "127.0.0.1",
+      resolve,
+    )
+  );
+  const address = server.address() as { address: string; port: number };
+  return {
+    url: `https://${formatHost(address.address)}:${address.port}${path}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -68,7 +68,16 @@ export function computePermissions(
   const stateDir = resolve(config["state-dir"]);
   const read = new Set<string>([stateDir]);
   if (configFile) read.add(resolve(configFile));
-  for (const key of ["ca-file", "cert-file", "key-file"] as const) {
+  for (
+    const key of [
+      "ca-file",
+      "cert-file",
+      "key-file",
+      "cr-cert-file",
+      "cr-key-file",
+      "cr-client-ca-file",
+    ] as const
+  ) {
     if (config[key]) read.add(resolve(config[key]!));
   }
   const sys = new Set<string>();

@@ -153,3 +153,73 @@ Deno.test("a slow-loris client does not block a valid request", async () => {
     await server.stop();
   }
 });
+
+Deno.test("connection requests over HTTPS, optionally requiring the ACS's client certificate", async () => {
+  const certs = new URL("../../certs/", import.meta.url).pathname;
+  const pem = (name: string) => Deno.readTextFileSync(certs + name);
+  let requests = 0;
+  const plain = await startConnectionRequestServer({
+    port: 0,
+    tls: { cert: pem("acs-server.chain.pem"), key: pem("acs-server.key") },
+    credentials: () => ({ username: "acs", password: "cr-secret" }),
+    onRequest: () => requests++,
+  });
+  const mutual = await startConnectionRequestServer({
+    port: 0,
+    tls: {
+      cert: pem("acs-server.chain.pem"),
+      key: pem("acs-server.key"),
+      clientCa: [pem("root-ca.crt")],
+    },
+    credentials: () => ({ username: "acs", password: "cr-secret" }),
+    onRequest: () => requests++,
+  });
+  const trusting = Deno.createHttpClient({ caCerts: [pem("root-ca.crt")] });
+  const withCert = Deno.createHttpClient({
+    caCerts: [pem("root-ca.crt")],
+    cert: pem("cpe-client.chain.pem"),
+    key: pem("cpe-client.key"),
+  });
+  try {
+    assert.match(plain.url, /^https:\/\/127\.0\.0\.1:\d+\//);
+    assert.equal(
+      await FixtureAcs.connectionRequest(
+        plain.url,
+        "acs",
+        "cr-secret",
+        trusting,
+      ),
+      200,
+    );
+    assert.equal(
+      await FixtureAcs.connectionRequest(plain.url, "acs", "wrong", trusting),
+      401,
+    );
+    // Without a client certificate: refused in the handshake, or with 403
+    // when the client resumes a TLS session (this client just talked to the
+    // other listener), but never a session.
+    const refused = await FixtureAcs.connectionRequest(
+      mutual.url,
+      "acs",
+      "cr-secret",
+      trusting,
+    ).catch(() => "rejected");
+    assert.ok(refused === "rejected" || refused === 403, `got ${refused}`);
+    assert.equal(
+      await FixtureAcs.connectionRequest(
+        mutual.url,
+        "acs",
+        "cr-secret",
+        withCert,
+      ),
+      200,
+    );
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(requests, 2);
+  } finally {
+    trusting.close();
+    withCert.close();
+    await plain.stop();
+    await mutual.stop();
+  }
+});
