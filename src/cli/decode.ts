@@ -3,12 +3,11 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { decodeAcsMessage, decodeCpeMessage } from "../cwmp/decode.ts";
 import { CwmpFault } from "../cwmp/faults.ts";
 import { DEFAULT_DECODE_LIMITS } from "../cwmp/limits.ts";
 import type { AcsMessage, CpeMessage } from "../cwmp/messages.ts";
-import { type CommandIo, readSource } from "./io.ts";
+import { type CommandIo, parseCommand, readSource } from "./io.ts";
 
 /** Help text of `agent decode`. */
 export const DECODE_USAGE =
@@ -46,26 +45,12 @@ export async function decodeCommand(
   args: readonly string[],
   io: CommandIo,
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        from: { type: "string", default: "acs" },
-        "max-bytes": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    io.stderr(`agent decode: ${(error as Error).message}\n\n${DECODE_USAGE}`);
-    return 1;
-  }
+  const parsed = parseCommand("decode", DECODE_USAGE, args, {
+    from: { type: "string", default: "acs" },
+    "max-bytes": { type: "string" },
+  }, io);
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(DECODE_USAGE);
-    return 0;
-  }
   if (positionals.length !== 1) {
     io.stderr(`agent decode: expected one FILE or -\n\n${DECODE_USAGE}`);
     return 1;

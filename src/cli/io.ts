@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { parseArgs } from "node:util";
 
 /** Where a command reads input and writes output. */
 export interface CommandIo {
@@ -107,4 +108,52 @@ export function readSource(
   limit: number,
 ): Promise<Uint8Array> {
   return source === "-" ? readLimited(io.stdin, limit) : io.readFile(source);
+}
+
+/** Parsed flags and positionals of a command. */
+export interface ParsedCommand {
+  /** Flag values by name (`--help` is handled before). */
+  readonly values: Readonly<Record<string, string | undefined>>;
+  /** Positional arguments. */
+  readonly positionals: readonly string[];
+}
+
+/**
+ * Parses a command's flags (string flags plus `--help`); prints the usage
+ * and returns an exit code for `--help` (0) or a parse error (1).
+ *
+ * @example
+ * ```ts
+ * import { parseCommand } from "./io.ts";
+ * // const parsed = parseCommand("rpc", USAGE, args, ["device", "state-dir"], io);
+ * // if (typeof parsed === "number") return parsed;
+ * ```
+ */
+export function parseCommand(
+  name: string,
+  usage: string,
+  args: readonly string[],
+  flags: Readonly<Record<string, { type: "string"; default?: string }>>,
+  io: CommandIo,
+): ParsedCommand | number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { ...flags, help: { type: "boolean", short: "h" } },
+    });
+  } catch (error) {
+    io.stderr(`agent ${name}: ${(error as Error).message}\n\n${usage}`);
+    return 1;
+  }
+  const { help, ...values } = parsed.values;
+  if (help) {
+    io.stdout(usage);
+    return 0;
+  }
+  return {
+    values: values as Record<string, string | undefined>,
+    positionals: parsed.positionals,
+  };
 }

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { decodeAcsMessage } from "../cwmp/decode.ts";
 import { encodeCpeMessage, faultBody } from "../cwmp/encode.ts";
 import { CwmpFault } from "../cwmp/faults.ts";
@@ -14,7 +13,7 @@ import { FileStateStore } from "../device/store.ts";
 import { createRpcContext } from "../rpc/context.ts";
 import { handleRequest } from "../rpc/handlers.ts";
 import { openDevice, parseDeviceSpec } from "./device_option.ts";
-import { type CommandIo, readSource } from "./io.ts";
+import { type CommandIo, parseCommand, readSource } from "./io.ts";
 
 /** Help text of `agent rpc`. */
 export const RPC_USAGE =
@@ -49,26 +48,12 @@ export async function rpcCommand(
   args: readonly string[],
   io: CommandIo,
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        device: { type: "string" },
-        "state-dir": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    io.stderr(`agent rpc: ${(error as Error).message}\n\n${RPC_USAGE}`);
-    return 1;
-  }
+  const parsed = parseCommand("rpc", RPC_USAGE, args, {
+    device: { type: "string" },
+    "state-dir": { type: "string" },
+  }, io);
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(RPC_USAGE);
-    return 0;
-  }
   if (!values.device || !values["state-dir"] || positionals.length > 1) {
     io.stderr(
       `agent rpc: --device and --state-dir are required, and at most one REQUEST\n\n${RPC_USAGE}`,

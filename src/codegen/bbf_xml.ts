@@ -10,6 +10,7 @@
 import type { ActiveNotify } from "../datamodel/definitions.ts";
 import type { BaseType, ParameterType, Range } from "../datamodel/types.ts";
 import { parseXml, type XmlElement } from "../cwmp/_xml.ts";
+import { XSI_TYPES } from "../cwmp/value_types.ts";
 
 /** A definition's status in the data model. */
 export type Status = "current" | "deprecated" | "obsoleted" | "deleted";
@@ -88,18 +89,8 @@ export interface DataModelDocument {
   readonly profiles: ReadonlyMap<string, ModelProfile>;
 }
 
-const BASE_TYPES: ReadonlySet<string> = new Set([
-  "string",
-  "int",
-  "unsignedInt",
-  "long",
-  "unsignedLong",
-  "boolean",
-  "dateTime",
-  "base64",
-  "hexBinary",
-  "decimal",
-]);
+/** The base types: the value types of CWMP. */
+const BASE_TYPES: ReadonlySet<string> = new Set(Object.keys(XSI_TYPES));
 
 interface DataTypeDef {
   /** The named data type it derives from (`base` attribute). */

@@ -26,24 +26,13 @@
  * @module
  */
 import type { BaseType, ParameterType, Range } from "../datamodel/types.ts";
+import { isValueTypeName } from "../cwmp/value_types.ts";
 import type {
   DataModelDocument,
   ModelObject,
   ModelParameter,
 } from "./bbf_xml.ts";
 
-const BASES = new Set([
-  "string",
-  "int",
-  "unsignedInt",
-  "long",
-  "unsignedLong",
-  "boolean",
-  "dateTime",
-  "base64",
-  "hexBinary",
-  "decimal",
-]);
 const TYPE = /^([A-Za-z]+)(\[\])?(?:\((\d*)(?::(\d*))?\))?(?:\[([^\]]*)\])?$/;
 
 /**
@@ -60,7 +49,7 @@ const TYPE = /^([A-Za-z]+)(\[\])?(?:\((\d*)(?::(\d*))?\))?(?:\[([^\]]*)\])?$/;
  */
 export function parseTableType(cell: string): ParameterType {
   const match = TYPE.exec(cell.replace(/\s+/g, ""));
-  if (!match || !BASES.has(match[1])) {
+  if (!match || !isValueTypeName(match[1])) {
     throw new SyntaxError(`unknown type ${JSON.stringify(cell)}`);
   }
   const [, base, list, first, second, ranges] = match;
