@@ -4,32 +4,21 @@
  */
 import assert from "node:assert/strict";
 import { FixtureAcs } from "../../src/acs/fixture.ts";
-import { AGENT_PERMISSIONS } from "../_helpers/cli.ts";
-
-const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;
+import { spawnAgentRun } from "../_helpers/cli.ts";
 
 function spawnAgent(dir: string, acsUrl: string): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...AGENT_PERMISSIONS,
-      "--allow-net=127.0.0.1",
-      MAIN,
-      "run",
-      "--state-dir",
-      dir,
-      "--acs-url",
-      acsUrl,
-      "--cr-port",
-      "0",
-      "--periodic-interval",
-      "1",
-      "--log-format",
-      "json",
-    ],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
+  return spawnAgentRun([
+    "--state-dir",
+    dir,
+    "--acs-url",
+    acsUrl,
+    "--cr-port",
+    "0",
+    "--periodic-interval",
+    "1",
+    "--log-format",
+    "json",
+  ]);
 }
 
 Deno.test("kill -9 at random points loses no event that must survive", async () => {

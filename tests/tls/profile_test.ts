@@ -93,16 +93,21 @@ Deno.test("configuration narrows but never widens: strict takes no extra CA and 
   assert.equal(redirectAllowed(lab, new URL("http://other/")), true);
 });
 
-Deno.test("agent run under strict refuses to start when SSLKEYLOGFILE is set, and says why", async () => {
+/** Runs `agent run` in process under a profile and environment; returns the exit code and log. */
+async function runUnder(
+  profile: TlsProfile,
+  env: Record<string, string>,
+  acsUrl: string,
+) {
   const dir = await Deno.makeTempDir();
+  const err: string[] = [];
   try {
-    const err: string[] = [];
     const code = await runCommand(
       [
         "--state-dir",
         dir,
         "--acs-url",
-        "https://127.0.0.1:9/acs",
+        acsUrl,
         "--cr-port",
         "0",
         "--log-format",
@@ -115,42 +120,26 @@ Deno.test("agent run under strict refuses to start when SSLKEYLOGFILE is set, an
         stderr: (t) => err.push(t),
       },
       Promise.resolve(),
-      strict,
-      { DENO_TLS_CA_STORE: "", SSLKEYLOGFILE: "/tmp/keys" },
+      profile,
+      env,
     );
-    assert.equal(code, 1);
-    assert.match(err.join(""), /SSLKEYLOGFILE is set/);
+    return { code, log: err.join("") };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("agent run under strict refuses to start when SSLKEYLOGFILE is set, and says why", async () => {
+  const { code, log } = await runUnder(strict, {
+    DENO_TLS_CA_STORE: "",
+    SSLKEYLOGFILE: "/tmp/keys",
+  }, "https://127.0.0.1:9/acs");
+  assert.equal(code, 1);
+  assert.match(log, /SSLKEYLOGFILE is set/);
 });
 
 Deno.test("agent run under standard refuses an http ACS URL at start", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const err: string[] = [];
-    const code = await runCommand(
-      [
-        "--state-dir",
-        dir,
-        "--acs-url",
-        "http://127.0.0.1:9/acs",
-        "--cr-port",
-        "0",
-      ],
-      {
-        readFile: (p) => Deno.readFile(p),
-        stdin: new Blob([]).stream(),
-        stdout: () => {},
-        stderr: (t) => err.push(t),
-      },
-      Promise.resolve(),
-      standard,
-      {},
-    );
-    assert.equal(code, 1);
-    assert.match(err.join(""), /https URLs only/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const { code, log } = await runUnder(standard, {}, "http://127.0.0.1:9/acs");
+  assert.equal(code, 1);
+  assert.match(log, /https URLs only/);
 });
