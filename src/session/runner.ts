@@ -11,11 +11,8 @@ import { CwmpFault } from "../cwmp/faults.ts";
 import type { AcsMessage, AcsRequest, CpeRequest } from "../cwmp/messages.ts";
 import type { DeferredAction, RpcContext } from "../rpc/context.ts";
 import { type HandledRequest, handleRequest } from "../rpc/handlers.ts";
-import {
-  AcsClient,
-  type AcsClientOptions,
-  TransportError,
-} from "../transport/acs_client.ts";
+import { AcsClient, type AcsClientOptions } from "../transport/acs_client.ts";
+import { TransportError } from "../transport/transport_error.ts";
 import {
   type SessionInput,
   type SessionStart,

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Pin } from "../tls/pins.ts";
 import { CookieJar } from "./cookies.ts";
 import {
   digestAuthorization,
@@ -12,6 +13,13 @@ import {
   parseDigestChallenge,
   randomNonce,
 } from "./digest.ts";
+import {
+  FetchTransport,
+  type HttpReply,
+  type HttpTransport,
+} from "./http_transport.ts";
+import { NodeTlsTransport } from "./node_tls_transport.ts";
+import { TransportError } from "./transport_error.ts";
 
 /** Credentials and limits for a session. */
 export interface AcsClientOptions {
@@ -25,8 +33,12 @@ export interface AcsClientOptions {
   readonly maxResponseBytes?: number;
   /** Most redirects followed in one session (digest §1.6: 5). */
   readonly maxRedirects?: number;
-  /** PEM CA certificates trusted for https (added to the built-in roots). */
+  /** PEM CA certificates trusted for https: exactly these; none means Deno's bundled roots. */
   readonly caCerts?: readonly string[];
+  /** https only when some certificate of the ACS's chain matches one of these. */
+  readonly pins?: readonly Pin[];
+  /** Lowest TLS version (default TLS 1.2). */
+  readonly minTlsVersion?: "TLSv1.2" | "TLSv1.3";
   /** PEM client certificate chain, presented when the ACS asks for one. */
   readonly cert?: string;
   /** PEM private key of the client certificate. */
@@ -43,32 +55,6 @@ export interface AcsReply {
   readonly status: number;
   /** The body (empty for 204). */
   readonly body: Uint8Array;
-}
-
-/** Why an exchange failed; the session treats every one as a failure. */
-export class TransportError extends Error {
-  /** A short machine-readable kind. */
-  readonly kind:
-    | "network"
-    | "tls"
-    | "timeout"
-    | "auth"
-    | "redirect"
-    | "too_large"
-    | "http";
-  /** The HTTP status, for `http` and `auth`. */
-  readonly status?: number;
-  /** Creates the error. */
-  constructor(
-    kind: TransportError["kind"],
-    message: string,
-    options: { status?: number; cause?: unknown } = {},
-  ) {
-    super(message, { cause: options.cause });
-    this.name = "TransportError";
-    this.kind = kind;
-    this.status = options.status;
-  }
 }
 
 const REDIRECTS = new Set([301, 302, 307, 308]);
@@ -88,7 +74,7 @@ const REDIRECTS = new Set([301, 302, 307, 308]);
 export class AcsClient {
   #url: URL;
   readonly #options: AcsClientOptions;
-  readonly #client: Deno.HttpClient;
+  readonly #transports = new Map<string, HttpTransport>();
   readonly #cookies: CookieJar;
   #challenge: DigestChallenge | undefined;
   #nc = 0;
@@ -104,13 +90,6 @@ export class AcsClient {
     }
     this.#options = options;
     this.#cookies = new CookieJar(options.now);
-    this.#client = Deno.createHttpClient({
-      poolMaxIdlePerHost: 1,
-      ...(options.caCerts ? { caCerts: [...options.caCerts] } : {}),
-      ...(options.cert && options.key
-        ? { cert: options.cert, key: options.key }
-        : {}),
-    });
     // With TLS the ACS may ask for Basic; send it up front to save a round trip (digest §1.4).
     this.#basic = this.#url.protocol === "https:" && !!options.username;
   }
@@ -136,7 +115,7 @@ export class AcsClient {
       const response = await this.#send(body, options.soapAction ?? false);
       const status = response.status;
       if (status === 401) {
-        await response.body?.cancel();
+        await response.discard();
         const challenge = parseDigestChallenge(
           response.headers.get("www-authenticate"),
         );
@@ -169,7 +148,7 @@ export class AcsClient {
         continue;
       }
       if (REDIRECTS.has(status)) {
-        await response.body?.cancel();
+        await response.discard();
         const location = response.headers.get("location");
         if (!location) {
           throw new TransportError(
@@ -218,7 +197,7 @@ export class AcsClient {
     }
   }
 
-  async #send(body: string, soapAction: boolean): Promise<Response> {
+  async #send(body: string, soapAction: boolean): Promise<HttpReply> {
     const headers = new Headers();
     if (body !== "") {
       headers.set("content-type", 'text/xml; charset="utf-8"');
@@ -229,49 +208,53 @@ export class AcsClient {
     if (cookie) headers.set("cookie", cookie);
     const authorization = this.#authorization();
     if (authorization) headers.set("authorization", authorization);
-    let response: Response;
-    try {
-      response = await fetch(this.#url, {
-        method: "POST",
-        body: body === "" ? undefined : body,
-        headers,
-        client: this.#client,
-        redirect: "manual",
-        signal: AbortSignal.timeout(this.#options.timeoutMs ?? 30_000),
-      });
-    } catch (error) {
-      const timedOut = error instanceof DOMException &&
-        error.name === "TimeoutError";
-      const cause = (error as { cause?: unknown }).cause;
-      // Deno appends advice to bypass certificate checks; the agent never does that.
-      const detail = (cause instanceof Error ? cause.message : "").split("\n")
-        .filter((line) => !line.trim().startsWith("hint:")).join(" ").trim();
-      const tls = /invalid peer certificate|certificate|handshake|tls/i.test(
-        detail,
-      );
-      if (timedOut) {
-        throw new TransportError(
-          "timeout",
-          `No response from the ACS within ${
-            this.#options.timeoutMs ?? 30_000
-          } ms`,
-          {
-            cause: error,
-          },
-        );
-      }
-      throw new TransportError(
-        tls ? "tls" : "network",
-        tls
-          ? `TLS with ${this.#url.host} failed: ${tlsReason(detail)}`
-          : `Cannot reach the ACS at ${this.#url.host}: ${
-            (error as Error).message
-          }${detail ? `: ${detail}` : ""}`,
-        { cause: error },
-      );
-    }
+    const response = await this.#transport().send({
+      url: this.#url,
+      headers,
+      body,
+      timeoutMs: this.#options.timeoutMs ?? 30_000,
+    });
     this.#cookies.store(response.headers.getSetCookie());
     return response;
+  }
+
+  /**
+   * One transport per scheme: a redirect may move an http session to https
+   * (lab). https with named CAs goes through node:tls (exact trust, pins,
+   * TLS version); with none, through fetch and Deno's root store, where pins
+   * and a TLS version cannot be enforced, so asking for them is an error.
+   */
+  #transport(): HttpTransport {
+    const scheme = this.#url.protocol;
+    let transport = this.#transports.get(scheme);
+    if (!transport) {
+      const options = this.#options;
+      const clientCert = options.cert && options.key
+        ? { cert: options.cert, key: options.key }
+        : {};
+      const caCerts = options.caCerts ?? [];
+      if (scheme === "https:" && caCerts.length > 0) {
+        transport = new NodeTlsTransport({
+          caCerts,
+          ...clientCert,
+          pins: options.pins ?? [],
+          minVersion: options.minTlsVersion ?? "TLSv1.2",
+        });
+      } else if (
+        scheme === "https:" &&
+        ((options.pins ?? []).length > 0 ||
+          options.minTlsVersion === "TLSv1.3")
+      ) {
+        throw new TransportError(
+          "tls",
+          "Pins and TLS 1.3-only need at least one named CA certificate",
+        );
+      } else {
+        transport = new FetchTransport(clientCert);
+      }
+      this.#transports.set(scheme, transport);
+    }
+    return transport;
   }
 
   #authorization(): string | undefined {
@@ -295,7 +278,7 @@ export class AcsClient {
     return undefined;
   }
 
-  async #readBody(response: Response): Promise<Uint8Array> {
+  async #readBody(response: HttpReply): Promise<Uint8Array> {
     const limit = this.#options.maxResponseBytes ?? 4 * 1024 * 1024;
     if (!response.body) return new Uint8Array();
     const chunks: Uint8Array[] = [];
@@ -330,15 +313,7 @@ export class AcsClient {
 
   /** Closes the connection; the session is over. */
   close(): void {
-    this.#client.close();
+    for (const transport of this.#transports.values()) transport.close();
+    this.#transports.clear();
   }
-}
-
-/**
- * The precise reason of a TLS failure, from the text Deno's TLS stack gives:
- * the part after "invalid peer certificate:" when there is one.
- */
-function tlsReason(detail: string): string {
-  const match = /invalid peer certificate: (.*)$/.exec(detail);
-  return match ? match[1] : detail;
 }

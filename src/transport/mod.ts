@@ -14,3 +14,6 @@ export * from "./acs_client.ts";
 export * from "./cookies.ts";
 export * from "./digest.ts";
 export * from "./digest_server.ts";
+export * from "./http_transport.ts";
+export * from "./node_tls_transport.ts";
+export * from "./transport_error.ts";

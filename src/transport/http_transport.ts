@@ -1,0 +1,126 @@
+/**
+ * What the session client needs from an HTTP stack: send one POST on a
+ * kept-alive connection, get the status, headers and a body stream. Two
+ * implementations: `NodeTlsTransport` for https with named CAs (the only
+ * Deno TLS client that can pin, set the TLS version and trust exactly the
+ * given CAs) and {@link FetchTransport} for plain http and for https against
+ * Deno's root store.
+ *
+ * @module
+ */
+import { certificateReason } from "./_tls_diagnosis.ts";
+import { TransportError } from "./transport_error.ts";
+
+/** One POST. */
+export interface HttpExchange {
+  /** Where to. */
+  readonly url: URL;
+  /** Request headers. */
+  readonly headers: Headers;
+  /** The body ("" sends none). */
+  readonly body: string;
+  /** How long the whole exchange, body included, may take. */
+  readonly timeoutMs: number;
+}
+
+/** The reply, its body not yet read. */
+export interface HttpReply {
+  /** HTTP status. */
+  readonly status: number;
+  /** Response headers (`getSetCookie` works). */
+  readonly headers: Headers;
+  /** The body, chunk by chunk; an error while reading means the connection was lost. */
+  readonly body: AsyncIterable<Uint8Array> | null;
+  /** Drops the body unread. */
+  discard(): Promise<void>;
+}
+
+/** An HTTP stack bound to one session. */
+export interface HttpTransport {
+  /**
+   * Sends one exchange.
+   *
+   * @throws {TransportError} kind `network`, `tls` or `timeout`.
+   */
+  send(exchange: HttpExchange): Promise<HttpReply>;
+  /** Closes the connection. */
+  close(): void;
+}
+
+/**
+ * http, or https trusting Deno's root store, through Deno's fetch on one
+ * kept-alive connection.
+ *
+ * @example
+ * ```ts
+ * import { FetchTransport } from "./http_transport.ts";
+ * const transport = new FetchTransport();
+ * // const reply = await transport.send({ url: new URL("http://127.0.0.1:7547/"), headers: new Headers(), body: "", timeoutMs: 30_000 });
+ * transport.close();
+ * ```
+ */
+export class FetchTransport implements HttpTransport {
+  readonly #client: Deno.HttpClient;
+
+  /** A transport for one session; `cert` and `key` are presented when an https ACS asks. */
+  constructor(options: { readonly cert?: string; readonly key?: string } = {}) {
+    this.#client = Deno.createHttpClient({
+      poolMaxIdlePerHost: 1,
+      ...(options.cert && options.key
+        ? { cert: options.cert, key: options.key }
+        : {}),
+    });
+  }
+
+  /** Sends one exchange. */
+  async send(exchange: HttpExchange): Promise<HttpReply> {
+    let response: Response;
+    try {
+      response = await fetch(exchange.url, {
+        method: "POST",
+        body: exchange.body === "" ? undefined : exchange.body,
+        headers: exchange.headers,
+        client: this.#client,
+        redirect: "manual",
+        signal: AbortSignal.timeout(exchange.timeoutMs),
+      });
+    } catch (error) {
+      if (error instanceof DOMException && error.name === "TimeoutError") {
+        throw new TransportError(
+          "timeout",
+          `No response from the ACS within ${exchange.timeoutMs} ms`,
+          { cause: error },
+        );
+      }
+      const cause = (error as { cause?: unknown }).cause;
+      const detail = cause instanceof Error ? cause.message : "";
+      if (/invalid peer certificate|certificate|handshake|tls/i.test(detail)) {
+        throw new TransportError(
+          "tls",
+          `TLS with ${exchange.url.host} failed: ${certificateReason(detail)}`,
+          { cause: error },
+        );
+      }
+      throw new TransportError(
+        "network",
+        `Cannot reach the ACS at ${exchange.url.host}: ${
+          (error as Error).message
+        }${detail ? `: ${certificateReason(detail)}` : ""}`,
+        { cause: error },
+      );
+    }
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: response.body,
+      discard: async () => {
+        await response.body?.cancel();
+      },
+    };
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    this.#client.close();
+  }
+}
