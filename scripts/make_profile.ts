@@ -1,23 +1,28 @@
 /**
- * `deno task profile PROFILE [--ca FILE…] [--client-cert-required]` writes
- * src/tls/build_profile.ts, the TLS profile compiled into the agent.
+ * `deno task profile PROFILE [--ca FILE…] [--pin PIN…] [--min-tls-version 1.2|1.3]
+ * [--client-cert-required]` writes src/tls/build_profile.ts, the TLS profile
+ * compiled into the agent.
  *
- * strict requires at least one --ca and implies --client-cert-required.
+ * strict requires at least one --ca and implies --client-cert-required. A pin
+ * is `sha256/BASE64` (public key) or a SHA-256 certificate fingerprint in hex.
  */
 import { parseArgs } from "node:util";
+import { parsePin, PinError } from "../src/tls/pins.ts";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,
   allowPositionals: true,
   options: {
     ca: { type: "string", multiple: true },
+    pin: { type: "string", multiple: true },
+    "min-tls-version": { type: "string", default: "1.2" },
     "client-cert-required": { type: "boolean" },
   },
 });
 const name = positionals[0];
 if (name !== "strict" && name !== "standard" && name !== "lab") {
   console.error(
-    "Usage: deno task profile strict|standard|lab [--ca FILE]... [--client-cert-required]",
+    "Usage: deno task profile strict|standard|lab [--ca FILE]... [--pin PIN]... [--min-tls-version 1.2|1.3] [--client-cert-required]",
   );
   Deno.exit(1);
 }
@@ -36,6 +41,23 @@ if (name === "strict" && caCerts.length === 0) {
   );
   Deno.exit(1);
 }
+const minTlsVersion = values["min-tls-version"];
+if (minTlsVersion !== "1.2" && minTlsVersion !== "1.3") {
+  console.error(
+    `profile: --min-tls-version is 1.2 or 1.3, not ${minTlsVersion}`,
+  );
+  Deno.exit(1);
+}
+const pins = values.pin ?? [];
+for (const pin of pins) {
+  try {
+    parsePin(pin);
+  } catch (error) {
+    if (!(error instanceof PinError)) throw error;
+    console.error(`profile: ${error.message}`);
+    Deno.exit(1);
+  }
+}
 const clientCertRequired = name === "strict" ||
   values["client-cert-required"] === true;
 // Written in the layout `deno fmt` keeps, so a fresh profile passes `deno task check`.
@@ -51,12 +73,20 @@ export const BUILD_PROFILE: TlsProfile = {
   "name": ${JSON.stringify(name)},
   "caCerts": ${cas},
   "clientCertRequired": ${clientCertRequired},
+  "pins": ${
+    pins.length === 0
+      ? "[]"
+      : `[\n${
+        pins.map((p) => `    ${JSON.stringify(p.trim())},\n`).join("")
+      }  ]`
+  },
+  "minTlsVersion": ${JSON.stringify(minTlsVersion)},
 };
 `;
 const target = new URL("../src/tls/build_profile.ts", import.meta.url);
 await Deno.writeTextFile(target, module);
 console.log(
-  `TLS profile ${name} written to src/tls/build_profile.ts (${caCerts.length} embedded CA(s)${
+  `TLS profile ${name} written to src/tls/build_profile.ts (${caCerts.length} embedded CA(s), ${pins.length} pin(s), TLS ${minTlsVersion}+${
     clientCertRequired ? ", client certificate required" : ""
   })`,
 );

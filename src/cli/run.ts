@@ -279,6 +279,8 @@ export async function runCommand(
       allowPlainHttp: profile.name === "lab",
       client: {
         caCerts: tls.caCerts,
+        pins: tls.pins,
+        minTlsVersion: tls.minTlsVersion,
         ...(tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
         allowRedirect: (url) =>
           redirectAllowed(profile, url) && urlAllowed(allowList, url.href),

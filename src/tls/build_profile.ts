@@ -6,4 +6,6 @@ export const BUILD_PROFILE: TlsProfile = {
   "name": "lab",
   "caCerts": [],
   "clientCertRequired": false,
+  "pins": [],
+  "minTlsVersion": "1.2",
 };

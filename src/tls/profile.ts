@@ -4,18 +4,25 @@
  * never widen it:
  *
  * - `strict`: https only; only the CAs embedded in the profile are trusted
- *   (the process must run with an empty root store, `DENO_TLS_CA_STORE=""`);
+ *   (and the process runs with an empty root store, `DENO_TLS_CA_STORE=""`);
  *   a client certificate is required; the agent refuses to start when any
  *   variable that widens trust or leaks session keys is set.
- * - `standard`: https only; the embedded CAs plus a configured CA file (on
- *   top of Deno's built-in roots); a client certificate is optional.
+ * - `standard`: https only; the embedded CAs plus a configured CA file; a
+ *   client certificate is optional.
  * - `lab`: plain http allowed, for demos and tests, with a loud warning.
+ *
+ * Any profile may carry pins (some certificate of the ACS's chain must match
+ * one) and a minimum TLS version of 1.3. Trust is exactly the named CAs
+ * (embedded plus configured) when there is at least one; with none (standard
+ * or lab without any CA) it is Deno's root store, and then pins and the TLS
+ * version cannot be enforced, so such a configuration is refused at start.
  *
  * The agent never falls back to plain http or to unverified TLS: a TLS
  * failure fails the session with its reason and the retry schedule applies.
  *
  * @module
  */
+import { parsePin, type Pin } from "./pins.ts";
 
 /** A profile's name. */
 export type TlsProfileName = "strict" | "standard" | "lab";
@@ -28,6 +35,10 @@ export interface TlsProfile {
   readonly caCerts: readonly string[];
   /** The ACS must see a client certificate (strict). */
   readonly clientCertRequired: boolean;
+  /** Pins (`sha256/BASE64` public key, or hex certificate fingerprint); none: no pinning. */
+  readonly pins?: readonly string[];
+  /** Lowest TLS version accepted; default "1.2". */
+  readonly minTlsVersion?: "1.2" | "1.3";
 }
 
 /**
@@ -76,8 +87,12 @@ export function environmentProblems(
 
 /** TLS settings derived from a profile and the runtime configuration. */
 export interface TlsSettings {
-  /** CA certificates to trust (in addition to the process's root store). */
+  /** CA certificates to trust: exactly these; none means Deno's root store. */
   readonly caCerts: readonly string[];
+  /** Parsed pins (empty: no pinning). */
+  readonly pins: readonly Pin[];
+  /** Lowest TLS version. */
+  readonly minTlsVersion: "TLSv1.2" | "TLSv1.3";
   /** Client certificate chain. */
   readonly cert?: string;
   /** Client key. */
@@ -100,6 +115,7 @@ export class TlsProfileError extends Error {
  * - `strict` and `standard` refuse an http ACS URL; `lab` accepts it.
  * - `strict` refuses a configured CA file (only embedded CAs are trusted)
  *   and requires a client certificate.
+ * - pins or TLS 1.3-only need at least one named CA (embedded or configured).
  *
  * @throws {TlsProfileError} naming the setting that is not allowed.
  *
@@ -135,11 +151,28 @@ export function tlsSettings(
       `cert-file: the ${profile.name} TLS profile requires a client certificate and key`,
     );
   }
+  const caCerts = [
+    ...profile.caCerts,
+    ...(config.caFile !== undefined ? [config.caFile] : []),
+  ];
+  let pins: Pin[];
+  try {
+    pins = (profile.pins ?? []).map(parsePin);
+  } catch (error) {
+    throw new TlsProfileError(`profile: ${(error as Error).message}`);
+  }
+  const minTlsVersion = profile.minTlsVersion === "1.3" ? "TLSv1.3" : "TLSv1.2";
+  if (
+    caCerts.length === 0 && (pins.length > 0 || minTlsVersion === "TLSv1.3")
+  ) {
+    throw new TlsProfileError(
+      `ca-file: the ${profile.name} TLS profile pins the ACS or requires TLS 1.3, which needs at least one named CA certificate`,
+    );
+  }
   return {
-    caCerts: [
-      ...profile.caCerts,
-      ...(config.caFile !== undefined ? [config.caFile] : []),
-    ],
+    caCerts,
+    pins,
+    minTlsVersion,
     ...(config.cert !== undefined && config.key !== undefined
       ? { cert: config.cert, key: config.key }
       : {}),

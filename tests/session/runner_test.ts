@@ -15,6 +15,20 @@ const BOOT = [{ eventCode: "0 BOOTSTRAP", commandKey: "" }, {
   commandKey: "",
 }];
 
+const CERTS = new URL("../../certs/", import.meta.url);
+const pem = (name: string) => Deno.readTextFileSync(new URL(name, CERTS));
+
+/** The two HTTP stacks a session can run on: fetch (http) and node:tls (https with named CAs). */
+const SCHEMES = [
+  { name: "http", acs: {} },
+  {
+    name: "https",
+    acs: {
+      tls: { cert: pem("acs-server.chain.pem"), key: pem("acs-server.key") },
+    },
+  },
+] as const;
+
 async function session(
   acs: FixtureAcs,
   extra: Partial<RunSessionOptions> = {},
@@ -30,14 +44,21 @@ async function session(
     context,
     start: { inform },
     ...extra,
+    client: {
+      ...(acs.url.startsWith("https:")
+        ? { caCerts: [pem("root-ca.crt")] }
+        : {}),
+      ...extra.client,
+    },
   });
 }
 
 async function withAcs<T>(
   options: ConstructorParameters<typeof FixtureAcs>[0],
   fn: (acs: FixtureAcs) => Promise<T>,
+  scheme: (typeof SCHEMES)[number] = SCHEMES[0],
 ): Promise<T> {
-  const acs = new FixtureAcs(options);
+  const acs = new FixtureAcs({ ...options, ...scheme.acs });
   await acs.start();
   try {
     return await fn(acs);
@@ -188,58 +209,65 @@ Deno.test(
   },
 );
 
-Deno.test("Digest authentication and session cookies towards the ACS", async () => {
-  const auth = {
-    scheme: "digest" as const,
-    username: "cpe-00D09E-EXN5400A1B2C3",
-    password: "s3cret",
-  };
-  await withAcs({
-    auth,
-    cookies: true,
-    sessions: [{ requests: EVERY_RPC.slice(0, 3) }],
-  }, async (acs) => {
-    const ok = await session(acs, {
-      client: { username: auth.username, password: auth.password },
-    });
-    assert.equal(ok.outcome, "success", ok.reason);
-    const bad = await session(acs, {
-      client: { username: auth.username, password: "wrong" },
-    });
-    assert.equal(bad.outcome, "failure");
-    assert.match(bad.reason!, /401/);
+for (const scheme of SCHEMES) {
+  Deno.test(`${scheme.name}: Digest authentication and session cookies towards the ACS`, async () => {
+    const auth = {
+      scheme: "digest" as const,
+      username: "cpe-00D09E-EXN5400A1B2C3",
+      password: "s3cret",
+    };
+    await withAcs({
+      auth,
+      cookies: true,
+      sessions: [{ requests: EVERY_RPC.slice(0, 3) }],
+    }, async (acs) => {
+      const ok = await session(acs, {
+        client: { username: auth.username, password: auth.password },
+      });
+      assert.equal(ok.outcome, "success", ok.reason);
+      const bad = await session(acs, {
+        client: { username: auth.username, password: "wrong" },
+      });
+      assert.equal(bad.outcome, "failure");
+      assert.match(bad.reason!, /401/);
+    }, scheme);
   });
-});
+}
 
-Deno.test("Basic authentication towards the ACS", async () => {
-  await withAcs(
-    { auth: { scheme: "basic", username: "u", password: "p" } },
-    async (acs) => {
-      assert.equal(
-        (await session(acs, { client: { username: "u", password: "p" } }))
-          .outcome,
-        "success",
-      );
-      assert.equal((await session(acs)).outcome, "failure");
-    },
-  );
-});
+for (const scheme of SCHEMES) {
+  Deno.test(`${scheme.name}: Basic authentication towards the ACS`, async () => {
+    await withAcs(
+      { auth: { scheme: "basic", username: "u", password: "p" } },
+      async (acs) => {
+        assert.equal(
+          (await session(acs, { client: { username: "u", password: "p" } }))
+            .outcome,
+          "success",
+        );
+        assert.equal((await session(acs)).outcome, "failure");
+      },
+      scheme,
+    );
+  });
+}
 
-Deno.test("a redirect chain is followed for the session; more than 5 hops fail it", async () => {
-  await withAcs({
-    redirects: 3,
-    sessions: [{ requests: EVERY_RPC.slice(0, 2) }],
-  }, async (acs) => {
-    const result = await session(acs);
-    assert.equal(result.outcome, "success", result.reason);
-    assert.match(result.url, /hop=3$/);
+for (const scheme of SCHEMES) {
+  Deno.test(`${scheme.name}: a redirect chain is followed for the session; more than 5 hops fail it`, async () => {
+    await withAcs({
+      redirects: 3,
+      sessions: [{ requests: EVERY_RPC.slice(0, 2) }],
+    }, async (acs) => {
+      const result = await session(acs);
+      assert.equal(result.outcome, "success", result.reason);
+      assert.match(result.url, /hop=3$/);
+    }, scheme);
+    await withAcs({ redirects: 6 }, async (acs) => {
+      const result = await session(acs);
+      assert.equal(result.outcome, "failure");
+      assert.match(result.reason!, /More than 5 redirects/);
+    }, scheme);
   });
-  await withAcs({ redirects: 6 }, async (acs) => {
-    const result = await session(acs);
-    assert.equal(result.outcome, "failure");
-    assert.match(result.reason!, /More than 5 redirects/);
-  });
-});
+}
 
 Deno.test("HoldRequests: the CPE sends no request while the ACS holds", async () => {
   await withAcs({
@@ -264,20 +292,22 @@ Deno.test("an ACS fault to the Inform (8005 included) fails the session", async 
   }
 });
 
-Deno.test("an ACS that answers 500, drops the connection or hangs fails the session", async () => {
-  const cases: [SessionScript["failure"], RegExp][] = [
-    ["http500", /HTTP 500/],
-    ["drop", /./],
-    ["hang", /No response from the ACS within 300 ms/],
-  ];
-  for (const [failure, reason] of cases) {
-    await withAcs({ sessions: [{ failure }] }, async (acs) => {
-      const result = await session(acs, { client: { timeoutMs: 300 } });
-      assert.equal(result.outcome, "failure", failure);
-      assert.match(result.reason!, reason);
-    });
-  }
-});
+for (const scheme of SCHEMES) {
+  Deno.test(`${scheme.name}: an ACS that answers 500, drops the connection or hangs fails the session`, async () => {
+    const cases: [SessionScript["failure"], RegExp][] = [
+      ["http500", /HTTP 500/],
+      ["drop", /Connection lost|Cannot reach/],
+      ["hang", /No response from the ACS within 300 ms/],
+    ];
+    for (const [failure, reason] of cases) {
+      await withAcs({ sessions: [{ failure }] }, async (acs) => {
+        const result = await session(acs, { client: { timeoutMs: 300 } });
+        assert.equal(result.outcome, "failure", failure);
+        assert.match(result.reason!, reason);
+      }, scheme);
+    }
+  });
+}
 
 Deno.test("a CWMP 1.0 ACS: the CPE follows the namespace it answers in", async () => {
   await withAcs({

@@ -6,6 +6,9 @@ import assert from "node:assert/strict";
 import { FixtureAcs } from "../../src/acs/fixture.ts";
 import { buildInform } from "../../src/session/inform.ts";
 import { runSession } from "../../src/session/runner.ts";
+import type { AcsClientOptions } from "../../src/transport/acs_client.ts";
+import { parsePin, spkiPin } from "../../src/tls/pins.ts";
+import { X509Certificate } from "node:crypto";
 import { simContext } from "../_helpers/device.ts";
 
 const CERTS = new URL("../../certs/", import.meta.url).pathname;
@@ -16,6 +19,7 @@ async function sessionAgainst(
   serverCert: string,
   serverKey: string,
   caCerts = [ROOT],
+  client: Partial<AcsClientOptions> = {},
 ) {
   const acs = new FixtureAcs({
     tls: { cert: pem(serverCert), key: pem(serverKey) },
@@ -32,7 +36,7 @@ async function sessionAgainst(
       url: acs.url,
       context,
       start: { inform },
-      client: { caCerts },
+      client: { caCerts, ...client },
     });
     return { result, requests: acs.sessions.length };
   } finally {
@@ -148,4 +152,51 @@ Deno.test("an ACS that requires a client certificate works with it and refuses w
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }
+});
+
+const derOf = (name: string) =>
+  new Uint8Array(new X509Certificate(pem(name)).raw);
+const LEAF_KEY_PIN = spkiPin(derOf("acs-server.crt"));
+const INTERMEDIATE_FINGERPRINT = new X509Certificate(pem("intermediate-ca.crt"))
+  .fingerprint256;
+const UNRELATED_KEY_PIN = spkiPin(derOf("unknown-ca.crt"));
+
+Deno.test("a pinned profile accepts the server whose leaf key or intermediate certificate is pinned", async () => {
+  for (const pin of [LEAF_KEY_PIN, INTERMEDIATE_FINGERPRINT]) {
+    const { result, requests } = await sessionAgainst(
+      "acs-server.chain.pem",
+      "acs-server.key",
+      [ROOT],
+      { pins: [parsePin(pin)] },
+    );
+    assert.equal(result.outcome, "success", `${pin}: ${result.reason}`);
+    assert.equal(requests, 1);
+  }
+});
+
+Deno.test("a pinned profile refuses a valid but unpinned server before any request is sent", async () => {
+  const { result, requests } = await sessionAgainst(
+    "acs-server.chain.pem",
+    "acs-server.key",
+    [ROOT],
+    { pins: [parsePin(UNRELATED_KEY_PIN)] },
+  );
+  assert.equal(result.outcome, "failure");
+  assert.equal(requests, 0, "nothing reached the ACS");
+  assert.match(
+    result.reason!,
+    /^TLS with 127\.0\.0\.1:\d+ failed: the certificate chain matches none of the profile's pins$/,
+  );
+});
+
+Deno.test("pins do not replace verification: a pinned but expired certificate is still refused", async () => {
+  const { result, requests } = await sessionAgainst(
+    "expired.chain.pem",
+    "expired.key",
+    [ROOT],
+    { pins: [parsePin(spkiPin(derOf("expired.crt")))] },
+  );
+  assert.equal(result.outcome, "failure");
+  assert.equal(requests, 0);
+  assert.match(result.reason!, /expired/i);
 });

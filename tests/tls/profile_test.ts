@@ -62,7 +62,7 @@ Deno.test("strict and standard reject an http ACS URL at config load; lab accept
   }
   assert.deepStrictEqual(
     tlsSettings(lab, { acsUrl: "http://127.0.0.1:7547/" }),
-    { caCerts: [] },
+    { caCerts: [], pins: [], minTlsVersion: "TLSv1.2" },
   );
 });
 
@@ -83,13 +83,45 @@ Deno.test("configuration narrows but never widens: strict takes no extra CA and 
   );
   assert.deepStrictEqual(
     tlsSettings(strict, { acsUrl: "https://acs/", cert: "c", key: "k" }),
-    { caCerts: [ROOT], cert: "c", key: "k" },
+    {
+      caCerts: [ROOT],
+      pins: [],
+      minTlsVersion: "TLSv1.2",
+      cert: "c",
+      key: "k",
+    },
   );
   assert.deepStrictEqual(
     tlsSettings(standard, { acsUrl: "https://acs/", caFile: "EXTRA" }).caCerts,
     [ROOT, "EXTRA"],
   );
   assert.equal(redirectAllowed(standard, new URL("http://other/")), false);
+  // Pins and TLS 1.3-only cannot be enforced on Deno's root store: with no named CA they are refused.
+  const pinnedLab: TlsProfile = {
+    ...lab,
+    pins: ["sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="],
+  };
+  assert.throws(
+    () => tlsSettings(pinnedLab, { acsUrl: "https://acs/" }),
+    (e) => e instanceof TlsProfileError && /named CA/.test(e.message),
+  );
+  assert.equal(
+    tlsSettings(pinnedLab, { acsUrl: "https://acs/", caFile: ROOT }).pins
+      .length,
+    1,
+  );
+  assert.throws(
+    () =>
+      tlsSettings({ ...standard, minTlsVersion: "1.3", caCerts: [] }, {
+        acsUrl: "https://acs/",
+      }),
+    /TLS 1\.3/,
+  );
+  assert.throws(
+    () =>
+      tlsSettings({ ...strict, pins: ["nonsense"] }, { cert: "c", key: "k" }),
+    (e) => e instanceof TlsProfileError && /pin nonsense/.test(e.message),
+  );
   assert.equal(redirectAllowed(lab, new URL("http://other/")), true);
 });
 
@@ -142,4 +174,111 @@ Deno.test("agent run under standard refuses an http ACS URL at start", async () 
   const { code, log } = await runUnder(standard, {}, "http://127.0.0.1:9/acs");
   assert.equal(code, 1);
   assert.match(log, /https URLs only/);
+});
+
+/**
+ * Runs `agent run` in this process (`--sandboxed`: no re-launch, so the test's profile
+ * holds) against an https ACS until its first session ends; returns the parsed log.
+ */
+async function firstSessionUnder(profile: TlsProfile, acsUrl: string) {
+  const dir = await Deno.makeTempDir();
+  const lines: Record<string, unknown>[] = [];
+  const { promise: sessionLogged, resolve } = Promise.withResolvers<void>();
+  try {
+    const code = await runCommand(
+      [
+        "--state-dir",
+        dir,
+        "--acs-url",
+        acsUrl,
+        "--cert-file",
+        `${CERTS}cpe-client.chain.pem`,
+        "--key-file",
+        `${CERTS}cpe-client.key`,
+        "--cr-port",
+        "0",
+        "--log-format",
+        "json",
+        "--sandboxed",
+      ],
+      {
+        readFile: (p) => Deno.readFile(p),
+        stdin: new Blob([]).stream(),
+        stdout: () => {},
+        stderr: (text) => {
+          for (const line of text.split("\n").filter(Boolean)) {
+            const entry = JSON.parse(line);
+            lines.push(entry);
+            if (entry.msg === "session") resolve();
+          }
+        },
+      },
+      sessionLogged,
+      profile,
+      { DENO_TLS_CA_STORE: "" },
+    );
+    const queue = JSON.parse(
+      await Deno.readTextFile(`${dir}/event-queue.json`),
+    );
+    return { code, lines, queue };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const CERTS = new URL("../../certs/", import.meta.url).pathname;
+
+Deno.test("agent run under a pinned strict profile: the pinned ACS gets its session; an unpinned valid one is refused, logged, retried", async () => {
+  const { FixtureAcs } = await import("../../src/acs/fixture.ts");
+  const { spkiPin } = await import("../../src/tls/pins.ts");
+  const { X509Certificate } = await import("node:crypto");
+  const keyPin = (file: string) =>
+    spkiPin(
+      new Uint8Array(
+        new X509Certificate(Deno.readTextFileSync(`${CERTS}${file}`)).raw,
+      ),
+    );
+  const acs = new FixtureAcs({
+    tls: {
+      cert: Deno.readTextFileSync(`${CERTS}acs-server.chain.pem`),
+      key: Deno.readTextFileSync(`${CERTS}acs-server.key`),
+    },
+  });
+  await acs.start();
+  try {
+    const pinned = await firstSessionUnder(
+      { ...strict, pins: [keyPin("acs-server.crt")], minTlsVersion: "1.3" },
+      acs.url,
+    );
+    assert.equal(pinned.code, 0);
+    const ok = pinned.lines.find((l) => l.msg === "session");
+    assert.equal(ok?.outcome, "success", JSON.stringify(ok));
+    assert.equal(acs.sessions.length, 1);
+
+    const unpinned = await firstSessionUnder(
+      { ...strict, pins: [keyPin("unknown-ca.crt")] },
+      acs.url,
+    );
+    assert.equal(unpinned.code, 0, "the agent ran on and stopped cleanly");
+    const refused = unpinned.lines.find((l) => l.msg === "session");
+    assert.equal(refused?.outcome, "failure");
+    assert.match(
+      String(refused?.reason),
+      /failed: the certificate chain matches none of the profile's pins/,
+    );
+    assert.equal(acs.sessions.length, 1, "no request reached the ACS");
+    assert.equal(unpinned.queue.retryCount, 1);
+    assert.ok(
+      Date.parse(unpinned.queue.nextSession) > Date.now(),
+      "a retry is scheduled",
+    );
+    assert.ok(
+      unpinned.queue.events.some((e: { eventCode: string }) =>
+        e.eventCode === "0 BOOTSTRAP"
+      ),
+      "BOOTSTRAP is kept for the retry",
+    );
+  } finally {
+    await acs.stop();
+  }
 });
