@@ -17,6 +17,8 @@ const { values, positionals } = parseArgs({
     pin: { type: "string", multiple: true },
     "min-tls-version": { type: "string", default: "1.2" },
     "client-cert-required": { type: "boolean" },
+    // Where to write; the build uses the default. Tests write elsewhere.
+    out: { type: "string" },
   },
 });
 const name = positionals[0];
@@ -83,10 +85,13 @@ export const BUILD_PROFILE: TlsProfile = {
   "minTlsVersion": ${JSON.stringify(minTlsVersion)},
 };
 `;
-const target = new URL("../src/tls/build_profile.ts", import.meta.url);
+const target = values.out ??
+  new URL("../src/tls/build_profile.ts", import.meta.url);
 await Deno.writeTextFile(target, module);
 console.log(
-  `TLS profile ${name} written to src/tls/build_profile.ts (${caCerts.length} embedded CA(s), ${pins.length} pin(s), TLS ${minTlsVersion}+${
+  `TLS profile ${name} written to ${
+    values.out ?? "src/tls/build_profile.ts"
+  } (${caCerts.length} embedded CA(s), ${pins.length} pin(s), TLS ${minTlsVersion}+${
     clientCertRequired ? ", client certificate required" : ""
   })`,
 );
