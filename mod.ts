@@ -6,7 +6,7 @@
  * and their contract suite (`src/device/`), the agent-owned parameters and
  * state and the agent runtime (`src/agent/`), the RPC handlers (`src/rpc/`),
  * the session engine (`src/session/`), HTTP towards the ACS
- * (`src/transport/`), the connection-request listener (`src/connreq/`) and
+ * (`src/transport/`), TLS profiles and pins (`src/tls/`), the connection-request listener (`src/connreq/`) and
  * the fixture ACS for testing devices (`src/acs/`).
  *
  * @example
@@ -28,6 +28,7 @@ export * from "./src/agent/mod.ts";
 export * from "./src/rpc/mod.ts";
 export * from "./src/session/mod.ts";
 export * from "./src/transport/mod.ts";
+export * from "./src/tls/mod.ts";
 export * from "./src/connreq/server.ts";
 export * from "./src/acs/fixture.ts";
 export * from "./src/acs/xsd.ts";

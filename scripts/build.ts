@@ -6,7 +6,8 @@
  *       dist/cwmp-agent (a launcher that runs it under the permissions the
  *       configuration needs).
  *   deno task compile --target x86_64-unknown-linux-gnu|aarch64-unknown-linux-gnu
- *       --profile strict|standard|lab [--ca FILE]... --config FILE
+ *       --profile strict|standard|lab [--ca FILE]... [--pin PIN]...
+ *       [--min-tls-version 1.2|1.3] [--client-cert-required] --config FILE
  *       dist/cwmp-agent-<target>: one binary with the TLS profile, the
  *       permissions and the configuration path embedded. `deno compile`
  *       downloads its runtime unless DENORT_BIN names a local denort binary
@@ -16,6 +17,8 @@
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { resolveConfig } from "../src/cli/config.ts";
+import { BUILD_PROFILE } from "../src/tls/build_profile.ts";
+import type { TlsProfileName } from "../src/tls/profile.ts";
 import {
   computePermissions,
   permissionFlags,
@@ -74,6 +77,27 @@ export function compilePlan(
   };
 }
 
+/**
+ * The bundle's launcher: it asks the bundle which permissions the
+ * configuration needs, then runs it under exactly those; for a strict build
+ * it also empties Deno's root store, as strict requires.
+ */
+export function launcherScript(profile: TlsProfileName): string {
+  return `#!/bin/sh
+# cwmp-agent launcher: runs the bundled agent under the permissions its configuration needs.
+# Usage: cwmp-agent [agent run flags], e.g. cwmp-agent --config /etc/cwmp-agent.json
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+deno=\${DENO:-deno}
+${
+    profile === "strict"
+      ? "# The strict TLS profile trusts its embedded CAs only: no root store.\nexport DENO_TLS_CA_STORE=\n"
+      : ""
+  }flags=$("$deno" run --no-prompt --allow-read "$here/cwmp-agent.js" permissions "$@")
+exec "$deno" run $flags "$here/cwmp-agent.js" run "$@" --sandboxed
+`;
+}
+
 async function run(
   args: string[],
   env: Record<string, string> = {},
@@ -99,18 +123,9 @@ async function bundle(): Promise<number> {
     MAIN,
   ]);
   if (code !== 0) return code;
-  // The launcher asks the bundle which permissions the configuration needs, then runs it under exactly those.
   await Deno.writeTextFile(
     `${ROOT}dist/cwmp-agent`,
-    `#!/bin/sh
-# cwmp-agent launcher: runs the bundled agent under the permissions its configuration needs.
-# Usage: cwmp-agent [agent run flags], e.g. cwmp-agent --config /etc/cwmp-agent.json
-set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-deno=\${DENO:-deno}
-flags=$("$deno" run --no-prompt --allow-read "$here/cwmp-agent.js" permissions "$@")
-exec "$deno" run $flags "$here/cwmp-agent.js" run "$@" --sandboxed
-`,
+    launcherScript(BUILD_PROFILE.name),
   );
   await Deno.chmod(`${ROOT}dist/cwmp-agent`, 0o755);
   console.log("wrote dist/cwmp-agent.js and dist/cwmp-agent");
@@ -124,12 +139,15 @@ async function compile(args: string[]): Promise<number> {
       target: { type: "string" },
       profile: { type: "string" },
       ca: { type: "string", multiple: true },
+      pin: { type: "string", multiple: true },
+      "min-tls-version": { type: "string" },
+      "client-cert-required": { type: "boolean" },
       config: { type: "string" },
     },
   });
   if (!values.target || !values.profile || !values.config) {
     console.error(
-      "Usage: deno task compile --target TARGET --profile strict|standard|lab [--ca FILE]... --config FILE",
+      "Usage: deno task compile --target TARGET --profile strict|standard|lab [--ca FILE]... [--pin PIN]... [--min-tls-version 1.2|1.3] [--client-cert-required] --config FILE",
     );
     return 1;
   }
@@ -158,6 +176,11 @@ async function compile(args: string[]): Promise<number> {
     `${ROOT}scripts/make_profile.ts`,
     values.profile,
     ...(values.ca ?? []).flatMap((ca) => ["--ca", ca]),
+    ...(values.pin ?? []).flatMap((pin) => ["--pin", pin]),
+    ...(values["min-tls-version"]
+      ? ["--min-tls-version", values["min-tls-version"]]
+      : []),
+    ...(values["client-cert-required"] ? ["--client-cert-required"] : []),
   ]);
   if (profile !== 0) return profile;
   await Deno.mkdir(`${ROOT}dist`, { recursive: true });

@@ -129,6 +129,7 @@ async function relaunchSandboxed(
   config: AgentConfig,
   configFile: string | undefined,
   stop: Promise<void>,
+  env: Record<string, string>,
 ): Promise<number> {
   const main = fileURLToPath(new URL("./main.ts", import.meta.url));
   const child = new Deno.Command(Deno.execPath(), {
@@ -140,6 +141,7 @@ async function relaunchSandboxed(
       ...args,
       "--sandboxed",
     ],
+    env,
     stdin: "null",
   }).spawn();
   void stop.then(() => {
@@ -190,11 +192,19 @@ export async function runCommand(
     write: (l) => io.stderr(l + "\n"),
   });
 
+  // Run under exactly the computed permissions: re-launch self with them, when this process may
+  // start Deno (the `agent` task grants that).
+  const relaunch = !sandboxed && canRelaunch();
+  // The re-launched child is given the empty root store strict asks for.
+  const childEnv: Record<string, string> = profile.name === "strict"
+    ? { DENO_TLS_CA_STORE: "" }
+    : {};
   // The build's TLS profile decides; the environment and the configuration may only narrow it.
-  const refusals = environmentProblems(
-    profile,
-    env ?? readTlsEnvironment(profile),
-  );
+  // Checked here too, so a refusal needs no child.
+  const refusals = environmentProblems(profile, {
+    ...(env ?? readTlsEnvironment(profile)),
+    ...(relaunch ? childEnv : {}),
+  });
   if (refusals.length > 0) {
     for (const problem of refusals) {
       log({ level: "error", msg: "refusing to start", problem });
@@ -213,10 +223,8 @@ export async function runCommand(
     });
     return 1;
   }
-  // Checked above, in this process too, so a refusal needs no child. Run under exactly the computed permissions: re-launch self with them,
-  // when this process may start Deno (the `agent` task grants that).
-  if (!sandboxed && canRelaunch()) {
-    return await relaunchSandboxed(args, config, configFile, stop);
+  if (relaunch) {
+    return await relaunchSandboxed(args, config, configFile, stop, childEnv);
   }
 
   if (profile.name === "lab") {

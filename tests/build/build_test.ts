@@ -1,7 +1,7 @@
 /** Building for a device: the compile command line, the bundle and its launcher. */
 import assert from "node:assert/strict";
 import { FixtureAcs } from "../../src/acs/fixture.ts";
-import { compilePlan, TARGETS } from "../../scripts/build.ts";
+import { compilePlan, launcherScript, TARGETS } from "../../scripts/build.ts";
 
 const REPO = new URL("../../", import.meta.url).pathname;
 
@@ -148,6 +148,40 @@ Deno.test("the bundle and its launcher run a session under the computed permissi
     assert.deepStrictEqual(acs.sessions[0].events, ["0 BOOTSTRAP", "1 BOOT"]);
   } finally {
     await acs.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the launcher of a strict build empties Deno's root store; other builds leave it alone", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // A stand-in for deno that shows what the launcher hands it.
+    await Deno.writeTextFile(
+      `${dir}/deno`,
+      `#!/bin/sh\necho "store=\${DENO_TLS_CA_STORE-unset} $1"\n`,
+    );
+    await Deno.chmod(`${dir}/deno`, 0o755);
+    for (
+      const [profile, store] of [
+        ["strict", "store= "],
+        ["standard", "store=unset "],
+        ["lab", "store=unset "],
+      ] as const
+    ) {
+      await Deno.writeTextFile(`${dir}/cwmp-agent`, launcherScript(profile));
+      await Deno.chmod(`${dir}/cwmp-agent`, 0o755);
+      const { code, stdout } = await new Deno.Command(`${dir}/cwmp-agent`, {
+        args: ["--config", "/etc/cwmp-agent.json"],
+        env: { DENO: `${dir}/deno` },
+        clearEnv: true,
+        stdout: "piped",
+      }).output();
+      assert.equal(code, 0, profile);
+      // The last line is the exec'd run.
+      const last = new TextDecoder().decode(stdout).trim().split("\n").at(-1);
+      assert.equal(last, `${store}run`, profile);
+    }
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
