@@ -186,3 +186,46 @@ Deno.test("the sandboxed agent completes a session; a URL or redirect outside th
     await Deno.remove(dir2, { recursive: true });
   }
 });
+
+Deno.test("the sandboxed agent completes an https session trusting a named CA, with its client certificate", async () => {
+  const certs = `${REPO}certs/`;
+  const acs = new FixtureAcs({
+    tls: {
+      cert: Deno.readTextFileSync(`${certs}acs-server.chain.pem`),
+      key: Deno.readTextFileSync(`${certs}acs-server.key`),
+    },
+  });
+  await acs.start();
+  const dir = await Deno.makeTempDir();
+  try {
+    const child = spawnAgentRun(
+      [
+        "--state-dir",
+        dir,
+        "--acs-url",
+        acs.url,
+        "--ca-file",
+        `${certs}root-ca.crt`,
+        "--cert-file",
+        `${certs}cpe-client.chain.pem`,
+        "--key-file",
+        `${certs}cpe-client.key`,
+        "--cr-port",
+        "0",
+        "--log-format",
+        "json",
+      ],
+      ["--allow-net", "--allow-run"],
+    );
+    await acs.waitForSessions(1);
+    child.kill("SIGTERM");
+    const { code, stderr } = await child.output();
+    const log = new TextDecoder().decode(stderr);
+    assert.equal(code, 0, log);
+    assert.match(log, /"msg":"session","outcome":"success"/, log);
+    assert.deepStrictEqual(acs.sessions[0].events, ["0 BOOTSTRAP", "1 BOOT"]);
+  } finally {
+    await acs.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
