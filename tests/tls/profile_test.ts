@@ -130,6 +130,7 @@ async function runUnder(
   profile: TlsProfile,
   env: Record<string, string>,
   acsUrl: string,
+  extraArgs: string[] = [],
 ) {
   const dir = await Deno.makeTempDir();
   const err: string[] = [];
@@ -144,6 +145,7 @@ async function runUnder(
         "0",
         "--log-format",
         "json",
+        ...extraArgs,
       ],
       {
         readFile: (p) => Deno.readFile(p),
@@ -161,13 +163,30 @@ async function runUnder(
   }
 }
 
-Deno.test("agent run under strict refuses to start when SSLKEYLOGFILE is set, and says why", async () => {
-  const { code, log } = await runUnder(strict, {
-    DENO_TLS_CA_STORE: "",
-    SSLKEYLOGFILE: "/tmp/keys",
-  }, "https://127.0.0.1:9/acs");
+Deno.test("agent run under strict refuses to start with each trust-widening variable set, and names it", async () => {
+  for (const name of TRUST_WIDENING_VARIABLES) {
+    const { code, log } = await runUnder(strict, {
+      DENO_TLS_CA_STORE: "",
+      [name]: "/tmp/x",
+    }, "https://127.0.0.1:9/acs");
+    assert.equal(code, 1, name);
+    assert.match(log, new RegExp(`"problem":"${name} is set`), name);
+    assert.doesNotMatch(log, /agent started/);
+  }
+  // Where no child is started (already sandboxed, or not allowed to run Deno), nobody empties the store for it.
+  const { code, log } = await runUnder(
+    strict,
+    {
+      DENO_TLS_CA_STORE: "mozilla",
+    },
+    "https://127.0.0.1:9/acs",
+    ["--sandboxed"],
+  );
   assert.equal(code, 1);
-  assert.match(log, /SSLKEYLOGFILE is set/);
+  assert.match(log, /DENO_TLS_CA_STORE must be set to an empty string/);
+  // Allowed to start a sandboxed child, the agent gives it the empty store instead of refusing.
+  const relaunched = await runUnder(strict, {}, "https://127.0.0.1:9/acs");
+  assert.doesNotMatch(relaunched.log, /DENO_TLS_CA_STORE/);
 });
 
 Deno.test("agent run under standard refuses an http ACS URL at start", async () => {
@@ -280,5 +299,24 @@ Deno.test("agent run under a pinned strict profile: the pinned ACS gets its sess
     );
   } finally {
     await acs.stop();
+  }
+  // The same path for a certificate that does not verify: reason in the log, retry scheduled.
+  const expired = new FixtureAcs({
+    tls: {
+      cert: Deno.readTextFileSync(`${CERTS}expired.chain.pem`),
+      key: Deno.readTextFileSync(`${CERTS}expired.key`),
+    },
+  });
+  await expired.start();
+  try {
+    const run = await firstSessionUnder(strict, expired.url);
+    const refused = run.lines.find((l) => l.msg === "session");
+    assert.equal(refused?.outcome, "failure");
+    assert.match(String(refused?.reason), /failed: .*expired/i);
+    assert.equal(expired.sessions.length, 0);
+    assert.equal(run.queue.retryCount, 1);
+    assert.ok(Date.parse(run.queue.nextSession) > Date.now());
+  } finally {
+    await expired.stop();
   }
 });
