@@ -144,6 +144,8 @@ export class NodeTlsTransport implements HttpTransport {
         }
         replied = true;
         response.once("close", () => clearTimeout(timer));
+        // Errors reach the reader through the body stream; an unread body must not crash the agent.
+        response.on("error", () => {});
         resolve(reply(response));
       });
       const timer = setTimeout(
