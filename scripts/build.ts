@@ -1,7 +1,7 @@
 /**
  * Builds the agent for a device.
  *
- *   deno task bundle
+ *   deno task bundle [--profile strict|standard|lab [--ca FILE]... ...]
  *       dist/cwmp-agent.js (one JavaScript file, built offline) and
  *       dist/cwmp-agent (a launcher that runs it under the permissions the
  *       configuration needs).
@@ -9,7 +9,11 @@
  *       --profile strict|standard|lab [--ca FILE]... [--pin PIN]...
  *       [--min-tls-version 1.2|1.3] [--client-cert-required] --config FILE
  *       dist/cwmp-agent-<target>: one binary with the TLS profile, the
- *       permissions and the configuration path embedded. `deno compile`
+ *       permissions and the configuration path embedded.
+ *
+ * The profile flags are those of `deno task profile`. The profile is written
+ * to dist/build/ and put in place by an import map, so a build never changes
+ * the source tree's own profile (lab, for the demo and the tests). `deno compile`
  *       downloads its runtime unless DENORT_BIN names a local denort binary
  *       for the target; never point DENORT_BIN at the full `deno` binary (the
  *       result would be a REPL with every permission).
@@ -43,13 +47,17 @@ export interface CompilePlan {
 
 /**
  * The `deno compile` command line for a target and configuration: the
- * computed permissions (no prompts), the V8 flags for a memory-tight CPE,
- * and `run --config FILE --sandboxed` as the binary's built-in arguments.
+ * import map that puts the chosen TLS profile in place, the computed
+ * permissions (no prompts), the V8 flags for a memory-tight CPE, and
+ * `run --config FILE --sandboxed` as the binary's built-in arguments. No
+ * `--include` is needed: the profile module carries its CAs, and the default
+ * snapshot is imported as a module.
  */
 export function compilePlan(
   target: string,
   configFile: string,
   config: unknown,
+  importMap: string,
 ): CompilePlan {
   if (!(TARGETS as readonly string[]).includes(target)) {
     throw new Error(
@@ -66,6 +74,8 @@ export function compilePlan(
       target,
       "--output",
       output,
+      "--import-map",
+      importMap,
       ...permissionFlags(computePermissions(resolved, configFile)),
       "--v8-flags=--max-semi-space-size=1,--max-old-space-size=64",
       MAIN,
@@ -75,6 +85,80 @@ export function compilePlan(
       "--sandboxed",
     ],
   };
+}
+
+/** The profile flags `compile` and `bundle` take, as `deno task profile` does. */
+const PROFILE_OPTIONS = {
+  profile: { type: "string" },
+  ca: { type: "string", multiple: true },
+  pin: { type: "string", multiple: true },
+  "min-tls-version": { type: "string" },
+  "client-cert-required": { type: "boolean" },
+} as const;
+
+/** The parsed profile flags. */
+export interface ProfileFlags {
+  /** strict, standard or lab. */
+  readonly profile: string;
+  /** CA files to embed. */
+  readonly ca?: readonly string[];
+  /** Pins. */
+  readonly pin?: readonly string[];
+  /** "1.2" or "1.3". */
+  readonly "min-tls-version"?: string;
+  /** Require a client certificate. */
+  readonly "client-cert-required"?: boolean;
+}
+
+/**
+ * Writes the TLS profile for a build into `buildDir` (not into the source
+ * tree, which keeps its own profile) and an import map that puts it in place
+ * of `src/tls/build_profile.ts`; returns the import map's path, or the exit
+ * code of `deno task profile` when it refused the flags.
+ */
+export async function prepareProfile(
+  flags: ProfileFlags,
+  buildDir: string,
+): Promise<string | number> {
+  const module = `${buildDir}/build_profile.ts`;
+  const code = await run([
+    "run",
+    "--allow-read",
+    `--allow-write=${buildDir}`,
+    `${ROOT}scripts/make_profile.ts`,
+    flags.profile,
+    ...(flags.ca ?? []).flatMap((ca) => ["--ca", ca]),
+    ...(flags.pin ?? []).flatMap((pin) => ["--pin", pin]),
+    ...(flags["min-tls-version"]
+      ? ["--min-tls-version", flags["min-tls-version"]]
+      : []),
+    ...(flags["client-cert-required"] ? ["--client-cert-required"] : []),
+    "--out",
+    module,
+  ]);
+  if (code !== 0) return code;
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)) as {
+    imports?: Record<string, string>;
+  };
+  const importMap = `${buildDir}/import_map.json`;
+  await Deno.writeTextFile(
+    importMap,
+    JSON.stringify(
+      {
+        imports: {
+          ...config.imports,
+          [toFileUrl(`${ROOT}src/tls/build_profile.ts`)]: toFileUrl(module),
+        },
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  return importMap;
+}
+
+function toFileUrl(path: string): string {
+  return new URL(`file://${path}`).href;
 }
 
 /**
@@ -111,24 +195,37 @@ async function run(
   return code;
 }
 
-async function bundle(): Promise<number> {
+async function bundle(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: PROFILE_OPTIONS });
+  // Without --profile the bundle carries the source tree's profile.
+  let profile: TlsProfileName = BUILD_PROFILE.name;
+  let importMap: string[] = [];
+  if (values.profile !== undefined) {
+    const prepared = await prepareProfile(
+      { ...values, profile: values.profile },
+      `${ROOT}dist/build/bundle`,
+    );
+    if (typeof prepared === "number") return prepared;
+    profile = values.profile as TlsProfileName;
+    importMap = ["--import-map", prepared];
+  }
   await Deno.mkdir(`${ROOT}dist`, { recursive: true });
   const code = await run([
     "bundle",
     "--platform",
     "deno",
     "--quiet",
+    ...importMap,
     "-o",
     `${ROOT}dist/cwmp-agent.js`,
     MAIN,
   ]);
   if (code !== 0) return code;
-  await Deno.writeTextFile(
-    `${ROOT}dist/cwmp-agent`,
-    launcherScript(BUILD_PROFILE.name),
-  );
+  await Deno.writeTextFile(`${ROOT}dist/cwmp-agent`, launcherScript(profile));
   await Deno.chmod(`${ROOT}dist/cwmp-agent`, 0o755);
-  console.log("wrote dist/cwmp-agent.js and dist/cwmp-agent");
+  console.log(
+    `wrote dist/cwmp-agent.js and dist/cwmp-agent (TLS profile ${profile})`,
+  );
   return 0;
 }
 
@@ -137,12 +234,8 @@ async function compile(args: string[]): Promise<number> {
     args,
     options: {
       target: { type: "string" },
-      profile: { type: "string" },
-      ca: { type: "string", multiple: true },
-      pin: { type: "string", multiple: true },
-      "min-tls-version": { type: "string" },
-      "client-cert-required": { type: "boolean" },
       config: { type: "string" },
+      ...PROFILE_OPTIONS,
     },
   });
   if (!values.target || !values.profile || !values.config) {
@@ -164,25 +257,17 @@ async function compile(args: string[]): Promise<number> {
   const configFile = fileURLToPath(
     new URL(values.config, `file://${Deno.cwd()}/`),
   );
+  const importMap = await prepareProfile(
+    { ...values, profile: values.profile },
+    `${ROOT}dist/build/${values.target}`,
+  );
+  if (typeof importMap === "number") return importMap;
   const plan = compilePlan(
     values.target,
     configFile,
     JSON.parse(await Deno.readTextFile(configFile)),
+    importMap,
   );
-  const profile = await run([
-    "run",
-    "--allow-read",
-    "--allow-write=src/tls",
-    `${ROOT}scripts/make_profile.ts`,
-    values.profile,
-    ...(values.ca ?? []).flatMap((ca) => ["--ca", ca]),
-    ...(values.pin ?? []).flatMap((pin) => ["--pin", pin]),
-    ...(values["min-tls-version"]
-      ? ["--min-tls-version", values["min-tls-version"]]
-      : []),
-    ...(values["client-cert-required"] ? ["--client-cert-required"] : []),
-  ]);
-  if (profile !== 0) return profile;
   await Deno.mkdir(`${ROOT}dist`, { recursive: true });
   const code = await run([...plan.args], { DENORT_BIN: denort });
   if (code === 0) console.log(`wrote ${plan.output}`);
@@ -193,7 +278,7 @@ if (import.meta.main) {
   const [command, ...rest] = Deno.args;
   Deno.exit(
     command === "bundle"
-      ? await bundle()
+      ? await bundle(rest)
       : command === "compile"
       ? await compile(rest)
       : 1,

@@ -7,6 +7,8 @@
  * is `sha256/BASE64` (public key) or a SHA-256 certificate fingerprint in hex.
  */
 import { parseArgs } from "node:util";
+import { dirname, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parsePin, PinError } from "../src/tls/pins.ts";
 
 const { values, positionals } = parseArgs({
@@ -66,9 +68,18 @@ const clientCertRequired = name === "strict" ||
 const cas = caCerts.length === 0
   ? "[]"
   : `[\n${caCerts.map((c) => `    ${JSON.stringify(c)},\n`).join("")}  ]`;
+const target = values.out !== undefined
+  ? resolve(values.out)
+  : fileURLToPath(new URL("../src/tls/build_profile.ts", import.meta.url));
+// A profile written elsewhere (a build directory) still names the type it implements.
+let profileTypes = relative(
+  dirname(target),
+  fileURLToPath(new URL("../src/tls/profile.ts", import.meta.url)),
+);
+if (!profileTypes.startsWith(".")) profileTypes = `./${profileTypes}`;
 const module =
   `// Written by \`deno task profile\`. The TLS profile compiled into the agent.
-import type { TlsProfile } from "./profile.ts";
+import type { TlsProfile } from ${JSON.stringify(profileTypes)};
 
 /** The build's TLS profile. */
 export const BUILD_PROFILE: TlsProfile = {
@@ -85,8 +96,7 @@ export const BUILD_PROFILE: TlsProfile = {
   "minTlsVersion": ${JSON.stringify(minTlsVersion)},
 };
 `;
-const target = values.out ??
-  new URL("../src/tls/build_profile.ts", import.meta.url);
+await Deno.mkdir(dirname(target), { recursive: true });
 await Deno.writeTextFile(target, module);
 console.log(
   `TLS profile ${name} written to ${

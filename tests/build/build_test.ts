@@ -1,25 +1,34 @@
 /** Building for a device: the compile command line, the bundle and its launcher. */
 import assert from "node:assert/strict";
 import { FixtureAcs } from "../../src/acs/fixture.ts";
-import { compilePlan, launcherScript, TARGETS } from "../../scripts/build.ts";
+import {
+  compilePlan,
+  launcherScript,
+  prepareProfile,
+  TARGETS,
+} from "../../scripts/build.ts";
 
 const REPO = new URL("../../", import.meta.url).pathname;
 
-Deno.test("the compile command line embeds target, permissions, V8 flags and the configuration", () => {
+Deno.test("the compile command line embeds target, profile, permissions, V8 flags and the configuration", () => {
   for (const target of TARGETS) {
     const plan = compilePlan(target, "/etc/cwmp-agent.json", {
       "state-dir": "/var/lib/cwmp-agent",
       "acs-url": "https://acs.example.net/cwmp",
       "ca-file": "/etc/cwmp-agent/ca.pem",
-    });
+    }, `/build/${target}/import_map.json`);
     assert.equal(plan.output, `${REPO}dist/cwmp-agent-${target}`);
-    assert.deepStrictEqual(plan.args.slice(0, 5), [
+    assert.deepStrictEqual(plan.args.slice(0, 7), [
       "compile",
       "--target",
       target,
       "--output",
       plan.output,
+      "--import-map",
+      `/build/${target}/import_map.json`,
     ]);
+    // Nothing to include: the profile module carries its CAs, the default snapshot is a module.
+    assert.ok(!plan.args.some((a) => a.startsWith("--include")));
     assert.ok(plan.args.includes("--no-prompt"));
     assert.ok(
       plan.args.includes("--allow-net=acs.example.net:443,127.0.0.1:7547"),
@@ -50,7 +59,12 @@ Deno.test("the compile command line embeds target, permissions, V8 flags and the
   }
   assert.throws(
     () =>
-      compilePlan("x86_64-pc-windows-msvc", "/c.json", { "state-dir": "/s" }),
+      compilePlan(
+        "x86_64-pc-windows-msvc",
+        "/c.json",
+        { "state-dir": "/s" },
+        "/m.json",
+      ),
     /--target must be one of/,
   );
 });
@@ -183,5 +197,129 @@ Deno.test("the launcher of a strict build empties Deno's root store; other build
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a build's profile is put in place by an import map, without touching the source tree's profile", async () => {
+  const treeProfile = `${REPO}src/tls/build_profile.ts`;
+  const before = await Deno.readTextFile(treeProfile);
+  const dir = await Deno.makeTempDir();
+  try {
+    const importMap = await prepareProfile({
+      profile: "strict",
+      ca: [`${REPO}certs/root-ca.crt`],
+      pin: ["sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="],
+      "min-tls-version": "1.3",
+    }, `${dir}/build`);
+    assert.equal(typeof importMap, "string");
+    const map = JSON.parse(await Deno.readTextFile(importMap as string));
+    assert.equal(
+      map.imports["zod"],
+      "npm:zod@4",
+      "the project's imports are kept",
+    );
+    // The agent started through the map runs under strict: it refuses an http ACS.
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--import-map",
+        importMap as string,
+        "--allow-read",
+        `--allow-write=${dir}`,
+        "--allow-env",
+        `${REPO}src/cli/main.ts`,
+        "run",
+        "--state-dir",
+        `${dir}/state`,
+        "--acs-url",
+        "http://127.0.0.1:9/acs",
+        "--sandboxed",
+      ],
+      // Only what Deno needs to find its cache: this machine's own TLS variables would be refused first.
+      clearEnv: true,
+      env: {
+        DENO_TLS_CA_STORE: "",
+        ...Object.fromEntries(
+          ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME"].flatMap((name) => {
+            const value = Deno.env.get(name);
+            return value === undefined ? [] : [[name, value]];
+          }),
+        ),
+      },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const log = new TextDecoder().decode(stderr);
+    assert.equal(code, 1, log);
+    assert.match(log, /the strict TLS profile accepts https URLs only/);
+    assert.equal(await Deno.readTextFile(treeProfile), before);
+    // Refused flags stop the build with the profile tool's exit code.
+    assert.equal(
+      await prepareProfile({ profile: "strict" }, `${dir}/build2`),
+      1,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a strict bundle built with --profile carries that profile, and its launcher empties the root store", async () => {
+  const built = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-run",
+      "--allow-env",
+      `${REPO}scripts/build.ts`,
+      "bundle",
+      "--profile",
+      "strict",
+      "--ca",
+      `${REPO}certs/root-ca.crt`,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(built.code, 0, new TextDecoder().decode(built.stderr));
+  assert.match(new TextDecoder().decode(built.stdout), /TLS profile strict/);
+  const dir = await Deno.makeTempDir();
+  try {
+    const { code, stderr } = await new Deno.Command(`${REPO}dist/cwmp-agent`, {
+      args: ["--state-dir", `${dir}/state`, "--acs-url", "http://127.0.0.1:9/"],
+      // Neither DENO_TLS_CA_STORE nor this machine's TLS variables: the launcher must supply the empty store.
+      clearEnv: true,
+      env: {
+        DENO: Deno.execPath(),
+        ...Object.fromEntries(
+          ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME"].flatMap((name) => {
+            const value = Deno.env.get(name);
+            return value === undefined ? [] : [[name, value]];
+          }),
+        ),
+      },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const log = new TextDecoder().decode(stderr);
+    assert.equal(code, 1, log);
+    assert.match(log, /the strict TLS profile accepts https URLs only/);
+    assert.doesNotMatch(log, /DENO_TLS_CA_STORE/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    // Leave the lab bundle behind, as `deno task bundle` makes it.
+    await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-run",
+        "--allow-env",
+        `${REPO}scripts/build.ts`,
+        "bundle",
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).output();
   }
 });
