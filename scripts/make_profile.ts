@@ -96,7 +96,11 @@ export const BUILD_PROFILE: TlsProfile = {
   "minTlsVersion": ${JSON.stringify(minTlsVersion)},
 };
 `;
-await Deno.mkdir(dirname(target), { recursive: true });
+try {
+  await Deno.stat(dirname(target));
+} catch {
+  await Deno.mkdir(dirname(target), { recursive: true });
+}
 await Deno.writeTextFile(target, module);
 console.log(
   `TLS profile ${name} written to ${
