@@ -30,10 +30,10 @@ import { TransportError } from "./transport_error.ts";
 /** TLS settings of a {@link NodeTlsTransport}. */
 export interface NodeTlsOptions {
   /**
-   * PEM CA certificates trusted for the ACS: exactly these. Empty means
-   * Deno's root store (the bundled Mozilla roots), as curl without
-   * `--cacert`; a union of both would need `tls.rootCertificates`, which
-   * Deno 2.9.6 only shows with every sys permission.
+   * PEM CA certificates trusted for the ACS: exactly these, at least one.
+   * (Without `ca`, Deno's node:https reads the process's extra CA
+   * certificates, which needs every sys permission; https against Deno's
+   * root store goes through `FetchTransport` instead.)
    */
   readonly caCerts: readonly string[];
   /** PEM client certificate chain, presented when the ACS asks for one. */
@@ -68,7 +68,8 @@ const TLS_CODES = /^(ERR_SSL_|ERR_TLS_)/;
  * @example
  * ```ts
  * import { NodeTlsTransport } from "./node_tls_transport.ts";
- * const transport = new NodeTlsTransport({ caCerts: [], minVersion: "TLSv1.3" });
+ * const acsRoot = "-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----\n";
+ * const transport = new NodeTlsTransport({ caCerts: [acsRoot], minVersion: "TLSv1.3" });
  * // const reply = await transport.send({ url: new URL("https://acs.example.net/"), headers: new Headers(), body: "", timeoutMs: 30_000 });
  * transport.close();
  * ```
@@ -77,8 +78,15 @@ export class NodeTlsTransport implements HttpTransport {
   readonly #options: NodeTlsOptions;
   readonly #agent: https.Agent;
 
-  /** A transport for one session. */
+  /**
+   * A transport for one session.
+   *
+   * @throws {TypeError} when no CA is named.
+   */
   constructor(options: NodeTlsOptions) {
+    if (options.caCerts.length === 0) {
+      throw new TypeError("NodeTlsTransport needs at least one CA certificate");
+    }
     this.#options = options;
     // One connection per session (the ACS tracks sessions by it); no TLS session cache, so every
     // connection shows its certificate and is checked in full.
@@ -109,9 +117,7 @@ export class NodeTlsTransport implements HttpTransport {
         method: "POST",
         agent: this.#agent,
         headers,
-        ...(this.#options.caCerts.length > 0
-          ? { ca: [...this.#options.caCerts] }
-          : {}),
+        ca: [...this.#options.caCerts],
         ...(this.#options.cert && this.#options.key
           ? { cert: this.#options.cert, key: this.#options.key }
           : {}),

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { AcsClient } from "../../src/transport/acs_client.ts";
 import { parsePin } from "../../src/tls/pins.ts";
 import { TransportError } from "../../src/transport/transport_error.ts";
+import { NodeTlsTransport } from "../../src/transport/node_tls_transport.ts";
 
 const CERTS = new URL("../../certs/", import.meta.url);
 const CERTS_DIR = CERTS.pathname;
@@ -111,6 +112,8 @@ Deno.test("TLS 1.3-only refuses a TLS 1.2 server before sending anything; the de
 });
 
 Deno.test("pins or TLS 1.3-only without a named CA are refused, not silently dropped", async () => {
+  // The node:tls transport itself never falls back to a store it was not given.
+  assert.throws(() => new NodeTlsTransport({ caCerts: [] }), TypeError);
   for (
     const options of [
       {
