@@ -300,23 +300,44 @@ Deno.test("agent run under a pinned strict profile: the pinned ACS gets its sess
   } finally {
     await acs.stop();
   }
-  // The same path for a certificate that does not verify: reason in the log, retry scheduled.
-  const expired = new FixtureAcs({
-    tls: {
-      cert: Deno.readTextFileSync(`${CERTS}expired.chain.pem`),
-      key: Deno.readTextFileSync(`${CERTS}expired.key`),
-    },
-  });
-  await expired.start();
-  try {
-    const run = await firstSessionUnder(strict, expired.url);
-    const refused = run.lines.find((l) => l.msg === "session");
-    assert.equal(refused?.outcome, "failure");
-    assert.match(String(refused?.reason), /failed: .*expired/i);
-    assert.equal(expired.sessions.length, 0);
-    assert.equal(run.queue.retryCount, 1);
-    assert.ok(Date.parse(run.queue.nextSession) > Date.now());
-  } finally {
-    await expired.stop();
+});
+
+Deno.test("agent run under strict: each certificate of the bad matrix is refused, logged with its reason, and a retry scheduled", async () => {
+  const { FixtureAcs } = await import("../../src/acs/fixture.ts");
+  const BAD: [string, string, RegExp][] = [
+    ["unknown-issuer.crt", "unknown-issuer.key", /UnknownIssuer/i],
+    ["wrong-host.chain.pem", "wrong-host.key", /not valid for name/i],
+    ["expired.chain.pem", "expired.key", /expired/i],
+    ["not-yet-valid.chain.pem", "not-yet-valid.key", /not valid yet/i],
+    [
+      "no-server-auth.chain.pem",
+      "no-server-auth.key",
+      /server authentication/i,
+    ],
+  ];
+  for (const [cert, key, reason] of BAD) {
+    const acs = new FixtureAcs({
+      tls: {
+        cert: Deno.readTextFileSync(`${CERTS}${cert}`),
+        key: Deno.readTextFileSync(`${CERTS}${key}`),
+      },
+    });
+    await acs.start();
+    try {
+      const run = await firstSessionUnder(strict, acs.url);
+      const refused = run.lines.find((l) => l.msg === "session");
+      assert.equal(refused?.outcome, "failure", cert);
+      assert.match(
+        String(refused?.reason),
+        /^TLS with 127\.0\.0\.1:\d+ failed: /,
+        cert,
+      );
+      assert.match(String(refused?.reason), reason, cert);
+      assert.equal(acs.sessions.length, 0, `${cert}: nothing reached the ACS`);
+      assert.equal(run.queue.retryCount, 1, cert);
+      assert.ok(Date.parse(run.queue.nextSession) > Date.now(), cert);
+    } finally {
+      await acs.stop();
+    }
   }
 });
