@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { Serial } from "./_serial.ts";
 import type { StateStore } from "../device/store.ts";
 
 /** Store key of the agent state document. */
@@ -59,6 +60,7 @@ const EMPTY: AgentStateDocument = {
  */
 export class AgentState {
   readonly #store: StateStore;
+  readonly #updates = new Serial();
   #current: AgentStateDocument;
 
   private constructor(store: StateStore, current: AgentStateDocument) {
@@ -84,12 +86,15 @@ export class AgentState {
   }
 
   /** Replaces the state with `change(current)`, durably, before returning. */
-  async update(
+  update(
     change: (current: AgentStateDocument) => AgentStateDocument,
   ): Promise<void> {
-    const next = change(this.#current);
-    await this.#store.write(AGENT_STATE_KEY, next);
-    this.#current = next;
+    // Serialized: each change sees the result of the one before it.
+    return this.#updates.run(async () => {
+      const next = change(this.#current);
+      await this.#store.write(AGENT_STATE_KEY, next);
+      this.#current = next;
+    });
   }
 
   /** Forgets everything (factory reset). */

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { Serial } from "./_serial.ts";
 import type { CwmpNamespaceName } from "../cwmp/namespaces.ts";
 import type { ConnectionRequestServer } from "../connreq/server.ts";
 import { startConnectionRequestServer } from "../connreq/server.ts";
@@ -123,6 +124,9 @@ export class CwmpAgent {
   #retryTimer: number | undefined;
   #periodicTimer: number | undefined;
   #scheduleTimers: number[] = [];
+  readonly #queueUpdates = new Serial();
+  /** Scheduled informs queued but not yet removed from the state: not to be armed again. */
+  readonly #firing = new Set<string>();
   #pollTimer: number | undefined;
   #throttleTimer: number | undefined;
   #connectionRequest: ConnectionRequestServer | undefined;
@@ -208,18 +212,18 @@ export class CwmpAgent {
   }
 
   async #boot(): Promise<void> {
-    let events = afterBoot(
-      this.#queue.events,
-      this.#context.state.current.bootEvents,
-    );
+    const bootEvents = this.#context.state.current.bootEvents;
     const url = this.#ms("URL");
-    if (url !== "" && this.#queue.bootstrappedUrl !== url) {
-      events = addEvents(events, [{
-        eventCode: "0 BOOTSTRAP",
-        commandKey: "",
-      }]);
-    }
-    await this.#saveQueue({ ...this.#queue, events });
+    await this.#updateQueue((queue) => {
+      let events = afterBoot(queue.events, bootEvents);
+      if (url !== "" && queue.bootstrappedUrl !== url) {
+        events = addEvents(events, [{
+          eventCode: "0 BOOTSTRAP",
+          commandKey: "",
+        }]);
+      }
+      return { ...queue, events };
+    });
     await this.#context.state.update((s) => ({ ...s, bootEvents: [] }));
   }
 
@@ -243,10 +247,10 @@ export class CwmpAgent {
 
   /** Adds events and asks for a session. */
   async trigger(events: readonly EventRecord[]): Promise<void> {
-    await this.#saveQueue({
-      ...this.#queue,
-      events: addEvents(this.#queue.events, events),
-    });
+    await this.#updateQueue((queue) => ({
+      ...queue,
+      events: addEvents(queue.events, events),
+    }));
     this.requestSession();
   }
 
@@ -290,9 +294,19 @@ export class CwmpAgent {
     return this.#context.device.managementServer(name);
   }
 
-  async #saveQueue(queue: EventQueueDocument): Promise<void> {
-    await this.#context.device.store.write(EVENT_QUEUE_KEY, queue);
-    this.#queue = queue;
+  /**
+   * Replaces the event queue with `change(queue)`, durably. Serialized: a
+   * session removing delivered events and a timer adding one never work
+   * from the same stale copy.
+   */
+  #updateQueue(
+    change: (queue: EventQueueDocument) => EventQueueDocument,
+  ): Promise<void> {
+    return this.#queueUpdates.run(async () => {
+      const queue = change(this.#queue);
+      await this.#context.device.store.write(EVENT_QUEUE_KEY, queue);
+      this.#queue = queue;
+    });
   }
 
   async #session(): Promise<void> {
@@ -364,11 +378,11 @@ export class CwmpAgent {
         const bootstrapped = delivered.some((e) =>
           e.eventCode === "0 BOOTSTRAP"
         );
-        await this.#saveQueue({
-          ...this.#queue,
-          events: removeDelivered(this.#queue.events, delivered),
+        await this.#updateQueue((queue) => ({
+          ...queue,
+          events: removeDelivered(queue.events, delivered),
           ...(bootstrapped ? { bootstrappedUrl: url } : {}),
-        });
+        }));
         for (const path of changed) this.#changed.delete(path);
       },
       onHandled: (request, handled) => {
@@ -405,11 +419,11 @@ export class CwmpAgent {
     }
     if (result.outcome === "success") {
       this.#lastSuccessAt = this.#clock.now();
-      await this.#saveQueue({
-        ...this.#queue,
+      await this.#updateQueue((queue) => ({
+        ...queue,
         retryCount: 0,
         lastSession: { at, outcome: "success" },
-      });
+      }));
       for (const action of result.after) {
         this.#log("info", `running ${action.kind} after the session`);
         try {
@@ -426,34 +440,36 @@ export class CwmpAgent {
       }
       this.#armTimers();
     } else {
-      const retryCount = this.#queue.retryCount + 1;
-      const delay = retryDelayMs(retryCount, this.#random, {
-        minimumWaitSeconds: Number(this.#ms("CWMPRetryMinimumWaitInterval")) ||
-          5,
-        intervalMultiplier: Number(this.#ms("CWMPRetryIntervalMultiplier")) ||
-          2000,
-      });
-      const next = new Date(this.#clock.now() + delay).toISOString();
-      await this.#saveQueue({
-        ...this.#queue,
-        // Only events the failed Inform carried can be dropped; newer ones wait.
-        events: [
-          ...afterFailedSession(
-            this.#queue.events.filter((e) =>
-              result.events.some((s) => sameEvent(s, e))
+      let delay = 0;
+      await this.#updateQueue((queue) => {
+        const retryCount = queue.retryCount + 1;
+        delay = retryDelayMs(retryCount, this.#random, {
+          minimumWaitSeconds:
+            Number(this.#ms("CWMPRetryMinimumWaitInterval")) || 5,
+          intervalMultiplier: Number(this.#ms("CWMPRetryIntervalMultiplier")) ||
+            2000,
+        });
+        return {
+          ...queue,
+          // Only events the failed Inform carried can be dropped; newer ones wait.
+          events: [
+            ...afterFailedSession(
+              queue.events.filter((e) =>
+                result.events.some((s) => sameEvent(s, e))
+              ),
             ),
-          ),
-          ...this.#queue.events.filter((e) =>
-            !result.events.some((s) => sameEvent(s, e))
-          ),
-        ],
-        retryCount,
-        lastSession: {
-          at,
-          outcome: "failure",
-          ...(result.reason ? { reason: result.reason } : {}),
-        },
-        nextSession: next,
+            ...queue.events.filter((e) =>
+              !result.events.some((s) => sameEvent(s, e))
+            ),
+          ],
+          retryCount,
+          lastSession: {
+            at,
+            outcome: "failure",
+            ...(result.reason ? { reason: result.reason } : {}),
+          },
+          nextSession: new Date(this.#clock.now() + delay).toISOString(),
+        };
       });
       if (!this.#stopping) {
         this.#retryTimer = this.#clock.setTimeout(() => {
@@ -504,16 +520,29 @@ export class CwmpAgent {
   }
 
   async #fireScheduled(dueAt: string, commandKey: string): Promise<void> {
-    await this.#context.state.update((s) => ({
-      ...s,
-      scheduledInforms: s.scheduledInforms.filter((x) =>
-        !(x.dueAt === dueAt && x.commandKey === commandKey)
-      ),
-    }));
-    await this.trigger([{ eventCode: "3 SCHEDULED", commandKey: "" }, {
-      eventCode: "M ScheduleInform",
-      commandKey,
-    }]);
+    const key = JSON.stringify([dueAt, commandKey]);
+    // A timer armed again while this schedule was firing, or after it was done, does nothing.
+    const pending = this.#context.state.current.scheduledInforms.some((x) =>
+      x.dueAt === dueAt && x.commandKey === commandKey
+    );
+    if (!pending || this.#firing.has(key)) return;
+    this.#firing.add(key);
+    try {
+      // Queue the events before forgetting the schedule: a crash in between
+      // fires it again after restart (at least once) instead of losing it.
+      await this.trigger([{ eventCode: "3 SCHEDULED", commandKey: "" }, {
+        eventCode: "M ScheduleInform",
+        commandKey,
+      }]);
+      await this.#context.state.update((s) => ({
+        ...s,
+        scheduledInforms: s.scheduledInforms.filter((x) =>
+          !(x.dueAt === dueAt && x.commandKey === commandKey)
+        ),
+      }));
+    } finally {
+      this.#firing.delete(key);
+    }
   }
 
   /** Parameters whose changes are reported: notification 1 or 2. */

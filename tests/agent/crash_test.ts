@@ -58,7 +58,10 @@ Deno.test("kill -9 at random points loses no event that must survive", async () 
   });
   await acs.start();
   const dir = await Deno.makeTempDir({ prefix: "cwmp-crash-" });
-  let seed = Number(Deno.env.get("CWMP_TEST_SEED") ?? Date.now()) >>> 0;
+  // Printed on failure as given, so CWMP_TEST_SEED replays the same kill points.
+  const initialSeed = Number(Deno.env.get("CWMP_TEST_SEED") ?? Date.now()) >>>
+    0;
+  let seed = initialSeed;
   const random =
     () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
   try {
@@ -109,11 +112,11 @@ Deno.test("kill -9 at random points loses no event that must survive", async () 
     assert.ok(delivered("0 BOOTSTRAP"), "BOOTSTRAP delivered");
     assert.ok(
       delivered("M Reboot", "crash-reboot"),
-      `M Reboot delivered (seed ${seed})`,
+      `M Reboot delivered (CWMP_TEST_SEED=${initialSeed})`,
     );
     assert.ok(
       delivered("M ScheduleInform", "sched"),
-      `M ScheduleInform delivered (seed ${seed})`,
+      `M ScheduleInform delivered (CWMP_TEST_SEED=${initialSeed})`,
     );
     const queue = JSON.parse(
       await Deno.readTextFile(`${dir}/event-queue.json`),
@@ -121,7 +124,7 @@ Deno.test("kill -9 at random points loses no event that must survive", async () 
     const pending = queue.events.map((e: { eventCode: string }) => e.eventCode);
     assert.ok(
       !pending.includes("M Reboot") && !pending.includes("0 BOOTSTRAP"),
-      `still queued: ${pending}`,
+      `still queued: ${pending} (CWMP_TEST_SEED=${initialSeed})`,
     );
   } finally {
     await acs.stop();

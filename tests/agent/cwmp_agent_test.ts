@@ -435,3 +435,41 @@ Deno.test("a connection request starts a session at once; several during a sessi
     await r.stop();
   }
 });
+
+Deno.test("events triggered at the same moment are all kept, in memory and in the queue on disk", async () => {
+  const dir = await Deno.makeTempDir();
+  const store = new FileStateStore(dir);
+  // CWMP off: nothing is delivered, so the queue shows exactly what was kept.
+  const r = await rig({}, {}, store, {
+    EnableCWMP: "false",
+    PeriodicInformEnable: "false",
+  });
+  try {
+    await r.agent.start();
+    await r.agent.idle();
+    await Promise.all(
+      ["one", "two", "three"].map((commandKey) =>
+        r.agent.trigger([{ eventCode: "M ScheduleInform", commandKey }])
+      ),
+    );
+    await r.agent.idle();
+    const keys = (
+      events: readonly { eventCode: string; commandKey: string }[],
+    ) =>
+      events.filter((e) => e.eventCode === "M ScheduleInform").map((e) =>
+        e.commandKey
+      );
+    assert.deepStrictEqual(keys(r.agent.status.events), [
+      "one",
+      "two",
+      "three",
+    ]);
+    const onDisk = await store.read("event-queue") as {
+      events: { eventCode: string; commandKey: string }[];
+    };
+    assert.deepStrictEqual(keys(onDisk.events), ["one", "two", "three"]);
+  } finally {
+    await r.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
