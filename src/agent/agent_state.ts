@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Serial } from "./_serial.ts";
+import { Serial } from "../device/_serial.ts";
 import type { StateStore } from "../device/store.ts";
 
 /** Store key of the agent state document. */

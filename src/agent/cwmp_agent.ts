@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Serial } from "./_serial.ts";
+import { Serial } from "../device/_serial.ts";
 import type { CwmpNamespaceName } from "../cwmp/namespaces.ts";
 import type { ConnectionRequestServer } from "../connreq/server.ts";
 import { startConnectionRequestServer } from "../connreq/server.ts";

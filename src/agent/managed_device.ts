@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { Serial } from "../device/_serial.ts";
 import type {
   DataModelDefinitions,
   ParameterDefinition,
@@ -200,6 +201,7 @@ export class ManagedDevice implements DeviceAdapter {
   readonly #definitions: DataModelDefinitions;
   readonly #ownedPaths: ReadonlyMap<string, AgentParameterDefinition>;
   #values: Record<string, string>;
+  readonly #writes = new Serial();
   readonly #validateUrl: ((url: string) => string | undefined) | undefined;
 
   private constructor(
@@ -353,14 +355,16 @@ export class ManagedDevice implements DeviceAdapter {
       previous = await this.device.getValues(forDevice.map((c) => c.path));
       result = await this.device.setValues(forDevice);
     }
-    const values = { ...this.#values };
-    for (const change of own) values[change.path] = change.value;
-    if (parameterKey !== undefined) {
-      values[this.#prefix + "ParameterKey"] = parameterKey;
-    }
     try {
       if (own.length > 0 || parameterKey !== undefined) {
-        await this.#persist(values);
+        await this.#persist((current) => {
+          const values = { ...current };
+          for (const change of own) values[change.path] = change.value;
+          if (parameterKey !== undefined) {
+            values[this.#prefix + "ParameterKey"] = parameterKey;
+          }
+          return values;
+        });
       }
     } catch (error) {
       if (previous && previous.size > 0) {
@@ -383,18 +387,24 @@ export class ManagedDevice implements DeviceAdapter {
 
   /** Records a new ParameterKey (after a successful AddObject or DeleteObject). */
   async setParameterKey(key: string): Promise<void> {
-    await this.#persist({
-      ...this.#values,
+    await this.#persist((current) => ({
+      ...current,
       [this.#prefix + "ParameterKey"]: key,
-    });
+    }));
   }
 
-  async #persist(values: Record<string, string>): Promise<void> {
-    await this.store.write(
-      AGENT_PARAMETERS_KEY,
-      { values } satisfies AgentParametersDocument,
-    );
-    this.#values = values;
+  /** Writes `change(values)`; serialized, so overlapping changes never drop one another. */
+  #persist(
+    change: (values: Record<string, string>) => Record<string, string>,
+  ): Promise<void> {
+    return this.#writes.run(async () => {
+      const values = change(this.#values);
+      await this.store.write(
+        AGENT_PARAMETERS_KEY,
+        { values } satisfies AgentParametersDocument,
+      );
+      this.#values = values;
+    });
   }
 
   addInstance(table: string, instance: number): Promise<ApplyResult> {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { Serial } from "../device/_serial.ts";
 import type { StateStore } from "../device/store.ts";
 import type { ParameterDefinition } from "./definitions.ts";
 
@@ -49,6 +50,7 @@ export function defaultNotification(definition: ParameterDefinition): number {
  */
 export class AttributeStore {
   readonly #store: StateStore;
+  readonly #writes = new Serial();
   #values: Record<string, ParameterAttributes>;
 
   private constructor(
@@ -87,26 +89,42 @@ export class AttributeStore {
   }
 
   /** Stores new attributes for several paths in one atomic write. */
-  async set(updates: ReadonlyMap<string, ParameterAttributes>): Promise<void> {
-    const next = { ...this.#values };
-    for (const [path, attributes] of updates) next[path] = attributes;
-    await this.#store.write(ATTRIBUTES_KEY, next);
-    this.#values = next;
+  set(updates: ReadonlyMap<string, ParameterAttributes>): Promise<void> {
+    return this.#update((current) => {
+      const next = { ...current };
+      for (const [path, attributes] of updates) next[path] = attributes;
+      return next;
+    });
   }
 
   /** Forgets the attributes of everything under a deleted instance. */
-  async removeUnder(prefix: string): Promise<void> {
-    const next = Object.fromEntries(
-      Object.entries(this.#values).filter(([p]) => !p.startsWith(prefix)),
-    );
-    if (Object.keys(next).length === Object.keys(this.#values).length) return;
-    await this.#store.write(ATTRIBUTES_KEY, next);
-    this.#values = next;
+  removeUnder(prefix: string): Promise<void> {
+    return this.#update((current) => {
+      const next = Object.fromEntries(
+        Object.entries(current).filter(([p]) => !p.startsWith(prefix)),
+      );
+      return Object.keys(next).length === Object.keys(current).length
+        ? current
+        : next;
+    });
   }
 
   /** Forgets every attribute (factory reset). */
-  async reset(): Promise<void> {
-    await this.#store.write(ATTRIBUTES_KEY, {});
-    this.#values = {};
+  reset(): Promise<void> {
+    return this.#update(() => ({}));
+  }
+
+  /** Writes `change(values)`; serialized, so overlapping changes never drop one another. */
+  #update(
+    change: (
+      current: Record<string, ParameterAttributes>,
+    ) => Record<string, ParameterAttributes>,
+  ): Promise<void> {
+    return this.#writes.run(async () => {
+      const next = change(this.#values);
+      if (next === this.#values) return;
+      await this.#store.write(ATTRIBUTES_KEY, next);
+      this.#values = next;
+    });
   }
 }
