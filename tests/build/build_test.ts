@@ -10,6 +10,33 @@ import {
 
 const REPO = new URL("../../", import.meta.url).pathname;
 
+/** Runs `scripts/build.ts` as `deno task bundle`/`compile` does. */
+function runBuild(...args: string[]): Promise<Deno.CommandOutput> {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-run",
+      "--allow-env",
+      `${REPO}scripts/build.ts`,
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+}
+
+/** Just what Deno needs to find its cache, for a subprocess with a cleared environment. */
+function denoCacheEnv(): Record<string, string> {
+  return Object.fromEntries(
+    ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME"].flatMap((name) => {
+      const value = Deno.env.get(name);
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
+}
+
 Deno.test("the compile command line embeds target, profile, permissions, V8 flags and the configuration", () => {
   for (const target of TARGETS) {
     const plan = compilePlan(target, "/etc/cwmp-agent.json", {
@@ -122,19 +149,7 @@ Deno.test({
 });
 
 Deno.test("the bundle and its launcher run a session under the computed permissions", async () => {
-  const built = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-run",
-      "--allow-env",
-      `${REPO}scripts/build.ts`,
-      "bundle",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const built = await runBuild("bundle");
   assert.equal(built.code, 0, new TextDecoder().decode(built.stderr));
   const acs = new FixtureAcs();
   await acs.start();
@@ -239,12 +254,7 @@ Deno.test("a build's profile is put in place by an import map, without touching 
       clearEnv: true,
       env: {
         DENO_TLS_CA_STORE: "",
-        ...Object.fromEntries(
-          ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME"].flatMap((name) => {
-            const value = Deno.env.get(name);
-            return value === undefined ? [] : [[name, value]];
-          }),
-        ),
+        ...denoCacheEnv(),
       },
       stdout: "null",
       stderr: "piped",
@@ -264,23 +274,13 @@ Deno.test("a build's profile is put in place by an import map, without touching 
 });
 
 Deno.test("a strict bundle built with --profile carries that profile, and its launcher empties the root store", async () => {
-  const built = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-run",
-      "--allow-env",
-      `${REPO}scripts/build.ts`,
-      "bundle",
-      "--profile",
-      "strict",
-      "--ca",
-      `${REPO}certs/root-ca.crt`,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const built = await runBuild(
+    "bundle",
+    "--profile",
+    "strict",
+    "--ca",
+    `${REPO}certs/root-ca.crt`,
+  );
   assert.equal(built.code, 0, new TextDecoder().decode(built.stderr));
   assert.match(new TextDecoder().decode(built.stdout), /TLS profile strict/);
   const dir = await Deno.makeTempDir();
@@ -291,12 +291,7 @@ Deno.test("a strict bundle built with --profile carries that profile, and its la
       clearEnv: true,
       env: {
         DENO: Deno.execPath(),
-        ...Object.fromEntries(
-          ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME"].flatMap((name) => {
-            const value = Deno.env.get(name);
-            return value === undefined ? [] : [[name, value]];
-          }),
-        ),
+        ...denoCacheEnv(),
       },
       stdout: "null",
       stderr: "piped",
@@ -308,18 +303,6 @@ Deno.test("a strict bundle built with --profile carries that profile, and its la
   } finally {
     await Deno.remove(dir, { recursive: true });
     // Leave the lab bundle behind, as `deno task bundle` makes it.
-    await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-run",
-        "--allow-env",
-        `${REPO}scripts/build.ts`,
-        "bundle",
-      ],
-      stdout: "null",
-      stderr: "null",
-    }).output();
+    await runBuild("bundle");
   }
 });

@@ -9,6 +9,35 @@ import { runAgent, spawnAgentRun } from "../_helpers/cli.ts";
 
 const REPO = new URL("../../", import.meta.url).pathname;
 
+/**
+ * `deno task agent run` as a subprocess (allowed to run Deno, so it re-launches itself
+ * sandboxed) until the ACS has seen one whole session; then SIGTERM. Returns the exit code and log.
+ */
+async function runUntilFirstSession(
+  acs: FixtureAcs,
+  dir: string,
+  extraArgs: string[] = [],
+): Promise<{ code: number; log: string }> {
+  const child = spawnAgentRun(
+    [
+      "--state-dir",
+      dir,
+      "--acs-url",
+      acs.url,
+      ...extraArgs,
+      "--cr-port",
+      "0",
+      "--log-format",
+      "json",
+    ],
+    ["--allow-net", "--allow-run"],
+  );
+  await acs.waitForSessions(1);
+  child.kill("SIGTERM");
+  const { code, stderr } = await child.output();
+  return { code, log: new TextDecoder().decode(stderr) };
+}
+
 Deno.test("agent permissions prints exactly what the configuration needs", async () => {
   const dir = await Deno.makeTempDir();
   try {
@@ -113,24 +142,7 @@ Deno.test("the sandboxed agent completes a session; a URL or redirect outside th
   await acs.start();
   const dir = await Deno.makeTempDir();
   try {
-    // As `deno task agent run`: allowed to run Deno, so it re-launches itself sandboxed.
-    const child = spawnAgentRun(
-      [
-        "--state-dir",
-        dir,
-        "--acs-url",
-        acs.url,
-        "--cr-port",
-        "0",
-        "--log-format",
-        "json",
-      ],
-      ["--allow-net", "--allow-run"],
-    );
-    await acs.waitForSessions(1);
-    child.kill("SIGTERM");
-    const { code, stderr } = await child.output();
-    const log = new TextDecoder().decode(stderr);
+    const { code, log } = await runUntilFirstSession(acs, dir);
     assert.equal(code, 0, log);
     const reply = acs.sessions[0].messages.find((m) =>
       m.decoded?.body.kind === "fault"
@@ -198,29 +210,14 @@ Deno.test("the sandboxed agent completes an https session trusting a named CA, w
   await acs.start();
   const dir = await Deno.makeTempDir();
   try {
-    const child = spawnAgentRun(
-      [
-        "--state-dir",
-        dir,
-        "--acs-url",
-        acs.url,
-        "--ca-file",
-        `${certs}root-ca.crt`,
-        "--cert-file",
-        `${certs}cpe-client.chain.pem`,
-        "--key-file",
-        `${certs}cpe-client.key`,
-        "--cr-port",
-        "0",
-        "--log-format",
-        "json",
-      ],
-      ["--allow-net", "--allow-run"],
-    );
-    await acs.waitForSessions(1);
-    child.kill("SIGTERM");
-    const { code, stderr } = await child.output();
-    const log = new TextDecoder().decode(stderr);
+    const { code, log } = await runUntilFirstSession(acs, dir, [
+      "--ca-file",
+      `${certs}root-ca.crt`,
+      "--cert-file",
+      `${certs}cpe-client.chain.pem`,
+      "--key-file",
+      `${certs}cpe-client.key`,
+    ]);
     assert.equal(code, 0, log);
     assert.match(log, /"msg":"session","outcome":"success"/, log);
     assert.deepStrictEqual(acs.sessions[0].events, ["0 BOOTSTRAP", "1 BOOT"]);

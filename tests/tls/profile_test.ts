@@ -125,6 +125,21 @@ Deno.test("configuration narrows but never widens: strict takes no extra CA and 
   assert.equal(redirectAllowed(lab, new URL("http://other/")), true);
 });
 
+/** `agent run` arguments: a state directory, the ACS, no fixed listener port, JSON log. */
+function agentArgs(dir: string, acsUrl: string, extra: string[]): string[] {
+  return [
+    "--state-dir",
+    dir,
+    "--acs-url",
+    acsUrl,
+    "--cr-port",
+    "0",
+    "--log-format",
+    "json",
+    ...extra,
+  ];
+}
+
 /** Runs `agent run` in process under a profile and environment; returns the exit code and log. */
 async function runUnder(
   profile: TlsProfile,
@@ -136,17 +151,7 @@ async function runUnder(
   const err: string[] = [];
   try {
     const code = await runCommand(
-      [
-        "--state-dir",
-        dir,
-        "--acs-url",
-        acsUrl,
-        "--cr-port",
-        "0",
-        "--log-format",
-        "json",
-        ...extraArgs,
-      ],
+      agentArgs(dir, acsUrl, extraArgs),
       {
         readFile: (p) => Deno.readFile(p),
         stdin: new Blob([]).stream(),
@@ -205,21 +210,13 @@ async function firstSessionUnder(profile: TlsProfile, acsUrl: string) {
   const { promise: sessionLogged, resolve } = Promise.withResolvers<void>();
   try {
     const code = await runCommand(
-      [
-        "--state-dir",
-        dir,
-        "--acs-url",
-        acsUrl,
+      agentArgs(dir, acsUrl, [
         "--cert-file",
         `${CERTS}cpe-client.chain.pem`,
         "--key-file",
         `${CERTS}cpe-client.key`,
-        "--cr-port",
-        "0",
-        "--log-format",
-        "json",
         "--sandboxed",
-      ],
+      ]),
       {
         readFile: (p) => Deno.readFile(p),
         stdin: new Blob([]).stream(),
