@@ -2,7 +2,8 @@
  * Session benchmarks (issue #4 goals): start → first Inform on the wire
  * (≤ 150 ms), connection request → Inform POST (≤ 20 ms on loopback), a full
  * session with a GetParameterValues of 10,000 parameters (≤ 150 ms), idle
- * RSS after a session (≤ 45 MB). Each figure is the median of several runs.
+ * RSS after a session (≤ 45 MB); the first Inform and the GPV session over
+ * https too. Each figure is the median of several runs.
  *
  * Usage: deno run --allow-read --allow-write --allow-net=127.0.0.1 --allow-run --allow-env scripts/bench_session.ts
  */
@@ -24,6 +25,14 @@ const DEFAULT = parseSnapshot(
   DEFAULT_SNAPSHOT,
 );
 
+const CERTS = new URL("../certs/", import.meta.url);
+const pem = (name: string) => Deno.readTextFileSync(new URL(name, CERTS));
+/** The fixture ACS's TLS settings for the https rows (the test PKI). */
+const TLS = {
+  cert: pem("acs-server.chain.pem"),
+  key: pem("acs-server.key"),
+};
+
 async function agentFor(acs: FixtureAcs, snapshot = DEFAULT) {
   const device = SimulatedDevice.fromSnapshot(snapshot, {
     store: new MemoryStateStore(),
@@ -40,13 +49,15 @@ async function agentFor(acs: FixtureAcs, snapshot = DEFAULT) {
     context,
     connectionRequest: { port: 0, rateLimit: 1000 },
     notificationPollMs: 0,
+    // https with a named CA: node:tls, as a standard or strict build runs.
+    client: { caCerts: [pem("root-ca.crt")] },
   });
 }
 
-async function firstInform(): Promise<number> {
+async function firstInform(tls?: typeof TLS): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < 7; i++) {
-    const acs = new FixtureAcs();
+    const acs = new FixtureAcs(tls ? { tls } : {});
     await acs.start();
     const agent = await agentFor(acs);
     const start = performance.now();
@@ -134,7 +145,7 @@ async function connectionRequestToInform(): Promise<number> {
   return median(times);
 }
 
-async function gpvSession(): Promise<number> {
+async function gpvSession(tls?: typeof TLS): Promise<number> {
   const request = {
     kind: "request" as const,
     method: "GetParameterValues" as const,
@@ -144,6 +155,7 @@ async function gpvSession(): Promise<number> {
   const acs = new FixtureAcs({
     defaultScript: { requests: [request] },
     maxDecodeBytes: 65536,
+    ...(tls ? { tls } : {}),
   });
   await acs.start();
   const durations: number[] = [];
@@ -209,6 +221,12 @@ const rows: [string, string, () => Promise<number>, string][] = [
     "ms",
   ],
   [
+    "start → first Inform over https (node:tls, handshake included)",
+    "—",
+    () => firstInform(TLS),
+    "ms",
+  ],
+  [
     "process start → first Inform (deno run agent run)",
     "—",
     processStartToInform,
@@ -223,7 +241,13 @@ const rows: [string, string, () => Promise<number>, string][] = [
   [
     "full session with GetParameterValues of 10,000 parameters",
     "≤ 150 ms",
-    gpvSession,
+    () => gpvSession(),
+    "ms",
+  ],
+  [
+    "the same session over https (node:tls)",
+    "—",
+    () => gpvSession(TLS),
     "ms",
   ],
   ["idle RSS after a session", "≤ 45 MB", idleRss, "MB"],

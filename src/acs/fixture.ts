@@ -25,6 +25,7 @@ import {
 } from "../transport/digest.ts";
 import { DigestVerifier } from "../transport/digest_server.ts";
 import { validateEnvelopes } from "./xsd.ts";
+import { type NodeHttpsServer, serveNodeHttps } from "./_node_https.ts";
 
 interface CurrentSession {
   session: RecordedSession;
@@ -77,8 +78,15 @@ export interface FixtureAcsOptions {
   readonly path?: string;
   /** The port (default: any free one). */
   readonly port?: number;
-  /** Serve HTTPS with this certificate chain and key (PEM). */
-  readonly tls?: { readonly cert: string; readonly key: string };
+  /**
+   * Serve HTTPS with this certificate chain and key (PEM); with `clientCa`,
+   * the CPE must present a certificate issued by one of those CAs.
+   */
+  readonly tls?: {
+    readonly cert: string;
+    readonly key: string;
+    readonly clientCa?: readonly string[];
+  };
   /**
    * CPE responses larger than this are recorded raw, not decoded, so a
    * benchmark measures the CPE rather than the fixture's parser.
@@ -124,7 +132,7 @@ export interface RecordedSession {
  */
 export class FixtureAcs {
   readonly #options: FixtureAcsOptions;
-  #server: Deno.HttpServer<Deno.NetAddr> | undefined;
+  #server: Deno.HttpServer<Deno.NetAddr> | NodeHttpsServer | undefined;
   #url = "";
   readonly #verifier = new DigestVerifier({ realm: "fixture-acs" });
   readonly #sessions: RecordedSession[] = [];
@@ -175,29 +183,38 @@ export class FixtureAcs {
 
   /** Starts listening on 127.0.0.1. */
   async start(): Promise<void> {
+    const path = this.#options.path ?? "/acs";
+    if (this.#options.tls) {
+      // https on node:https: see _node_https.ts for why not Deno.serve.
+      const server = await serveNodeHttps(
+        this.#options.tls,
+        this.#options.port ?? 0,
+        (request) => this.#handle(request),
+      );
+      this.#server = server;
+      this.#url = `https://127.0.0.1:${server.port}${path}`;
+      return;
+    }
     const ready = Promise.withResolvers<void>();
-    this.#server = Deno.serve({
+    const server = Deno.serve({
       hostname: "127.0.0.1",
       port: this.#options.port ?? 0,
-      ...(this.#options.tls
-        ? { cert: this.#options.tls.cert, key: this.#options.tls.key }
-        : {}),
       onListen: () => ready.resolve(),
       onError: (error) =>
         new Response(`fixture ACS error: ${error}`, { status: 500 }),
     }, (request) => this.#handle(request));
+    this.#server = server;
     await ready.promise;
-    const scheme = this.#options.tls ? "https" : "http";
-    this.#url = `${scheme}://127.0.0.1:${this.#server.addr.port}${
-      this.#options.path ?? "/acs"
-    }`;
+    this.#url = `http://127.0.0.1:${server.addr.port}${path}`;
   }
 
   /** Stops the server and releases hanging requests. */
   async stop(): Promise<void> {
     for (const release of this.#hanging) release();
     this.#hanging = [];
-    await this.#server?.shutdown();
+    const server = this.#server;
+    if (server && "shutdown" in server) await server.shutdown();
+    else await server?.close();
   }
 
   /** Resolves once `count` sessions have ended with the ACS's 204. */

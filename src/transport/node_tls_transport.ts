@@ -154,6 +154,9 @@ export class NodeTlsTransport implements HttpTransport {
         response.on("error", () => {});
         resolve(reply(response));
       });
+      // Headers and body may leave as separate writes; without this, Nagle's algorithm would hold
+      // the second for the peer's delayed ACK (tens of ms). Node's own agent sets it by default.
+      request.on("socket", (socket) => socket.setNoDelay(true));
       const timer = setTimeout(
         () => request.destroy(new ExchangeTimeout()),
         exchange.timeoutMs,

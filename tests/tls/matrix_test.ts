@@ -107,50 +107,48 @@ Deno.test("TLS failures never suggest bypassing certificate checks", async () =>
   assert.match(result.reason!, /^TLS with 127\.0\.0\.1:\d+ failed: /);
 });
 
-Deno.test("an ACS that requires a client certificate works with it and refuses without", async () => {
-  const https = await import("node:https");
-  const server = https.createServer({
-    cert: pem("acs-server.chain.pem"),
-    key: pem("acs-server.key"),
-    ca: [ROOT],
-    requestCert: true,
-    rejectUnauthorized: true,
-  }, (req, res) => {
-    req.resume();
-    req.on("end", () => {
-      res.statusCode = 204;
-      res.end();
-    });
+Deno.test("an ACS that requires a client certificate gets a session with it and refuses one without", async () => {
+  const acs = new FixtureAcs({
+    tls: {
+      cert: pem("acs-server.chain.pem"),
+      key: pem("acs-server.key"),
+      clientCa: [ROOT],
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
+  await acs.start();
   try {
-    const post = async (withCert: boolean) => {
-      const { AcsClient } = await import("../../src/transport/acs_client.ts");
-      const client = new AcsClient(`https://127.0.0.1:${port}/acs`, {
-        caCerts: [ROOT],
-        ...(withCert
-          ? { cert: pem("cpe-client.chain.pem"), key: pem("cpe-client.key") }
-          : {}),
-        timeoutMs: 5000,
+    const context = await simContext();
+    const session = async (client: Partial<AcsClientOptions>) =>
+      await runSession({
+        url: acs.url,
+        context,
+        start: {
+          inform: await buildInform(context, {
+            events: [{ eventCode: "1 BOOT", commandKey: "" }],
+            retryCount: 0,
+            now: new Date(),
+          }),
+        },
+        client: { caCerts: [ROOT], timeoutMs: 5000, ...client },
       });
-      try {
-        return (await client.post("")).status;
-      } catch (error) {
-        return (error as Error).message;
-      } finally {
-        client.close();
-      }
-    };
-    assert.equal(await post(true), 204);
-    const refused = await post(false);
-    assert.equal(
-      typeof refused,
-      "string",
-      `expected a refusal, got ${refused}`,
-    );
+    const withCert = await session({
+      cert: pem("cpe-client.chain.pem"),
+      key: pem("cpe-client.key"),
+    });
+    assert.equal(withCert.outcome, "success", withCert.reason);
+    assert.equal(acs.sessions.length, 1);
+    const without = await session({});
+    assert.equal(without.outcome, "failure");
+    assert.equal(acs.sessions.length, 1, "no session without a certificate");
+    // A certificate from another CA is refused too.
+    const foreign = await session({
+      cert: pem("unknown-issuer.crt"),
+      key: pem("unknown-issuer.key"),
+    });
+    assert.equal(foreign.outcome, "failure");
+    assert.equal(acs.sessions.length, 1);
   } finally {
-    await new Promise((resolve) => server.close(resolve));
+    await acs.stop();
   }
 });
 
