@@ -105,6 +105,8 @@ async function answer(
   } catch (error) {
     response = new Response(`server error: ${error}`, { status: 500 });
   }
+  // The server may have been stopped while the handler waited (a scripted "hang").
+  if (res.destroyed || req.socket.destroyed) return;
   const out: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name !== "set-cookie") out[name] = value;
