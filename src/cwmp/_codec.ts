@@ -59,7 +59,33 @@ function readFields(
       if (value !== undefined) out[key] = value;
     }
   }
+  for (const key in fields) {
+    const flag = fields[key].onlyWhen;
+    if (flag !== undefined && !rawTrue(out[flag])) {
+      out[key] = emptyRaw(fields[key].type);
+    }
+  }
   return out;
+}
+
+function rawTrue(raw: Raw): boolean {
+  return typeof raw === "string" && ["true", "1"].includes(raw.trim());
+}
+
+/** The value a field takes when what the sender wrote is to be ignored. */
+function emptyRaw(type: ValueType): Raw {
+  switch (type.kind) {
+    case "number":
+      return String(type.values?.[0] ?? Math.max(type.min, 0));
+    case "boolean":
+      return "false";
+    case "array":
+      return [];
+    case "struct":
+      return {};
+    default:
+      return "";
+  }
 }
 
 function readValue(

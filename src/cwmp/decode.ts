@@ -118,6 +118,28 @@ function decodeEnvelope(
   if (!bodyElement) {
     throw CwmpFault.decode("not_envelope", "Envelope has no Body");
   }
+  // SOAP 1.1 §4: one Header at most and one Body; CWMP puts one message in
+  // the Body (§3.5). Taking the first of several would act on a message the
+  // sender may not have meant, so a second one is refused.
+  for (const name of ["Header", "Body"]) {
+    const count = root.children.filter((c) =>
+      c.name === name && c.ns === SOAP_ENV_NS
+    ).length;
+    if (count > 1) {
+      throw CwmpFault.decode(
+        "invalid_envelope",
+        `Envelope has ${count} ${name} elements; SOAP allows one`,
+      );
+    }
+  }
+  if (bodyElement.children.length > 1) {
+    throw CwmpFault.decode(
+      "invalid_envelope",
+      `Body holds ${bodyElement.children.length} elements (${
+        bodyElement.children.map((c) => c.name).join(", ")
+      }); CWMP sends one message per envelope`,
+    );
+  }
   const { header, namespace: headerNs } = headerElement
     ? decodeHeader(headerElement)
     : { header: {}, namespace: undefined };

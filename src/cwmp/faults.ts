@@ -186,10 +186,12 @@ export type DecodeFailure = keyof typeof DECODE_FAILURES;
 export const DECODE_FAILURES = {
   too_large: { code: 9004, httpStatus: 413 },
   invalid_utf8: { code: 9003, httpStatus: 400 },
+  invalid_character: { code: 9003, httpStatus: 400 },
   doctype: { code: 9003, httpStatus: 400 },
   too_deep: { code: 9004, httpStatus: 400 },
   malformed_xml: { code: 9003, httpStatus: 400 },
   not_envelope: { code: 9003, httpStatus: 400 },
+  invalid_envelope: { code: 9003, httpStatus: 400 },
   wrong_namespace: { code: 9003, httpStatus: 400 },
   unknown_method: { code: 9000, httpStatus: 200 },
   invalid_arguments: { code: 9003, httpStatus: 200 },

@@ -152,9 +152,16 @@ export const CPE_METHODS = {
           t.struct({
             name: field("Name", path),
             notificationChange: field("NotificationChange", t.boolean()),
-            notification: field("Notification", notification),
+            // GenieACS sends <Notification></Notification> with
+            // NotificationChange false (an access-list-only change): a value
+            // whose Change flag is false is ignored, as the spec says.
+            notification: field("Notification", notification, {
+              onlyWhen: "notificationChange",
+            }),
             accessListChange: field("AccessListChange", t.boolean()),
-            accessList: field("AccessList", accessList),
+            accessList: field("AccessList", accessList, {
+              onlyWhen: "accessListChange",
+            }),
           }),
           { min: 1 },
         ),

@@ -120,6 +120,13 @@ export interface Field<T extends ValueType = ValueType> {
    * set where real ACSes are known to leave out an empty element.
    */
   readonly default?: string;
+  /**
+   * The key of a boolean sibling field without which this one means nothing
+   * (SetParameterAttributes' `NotificationChange` for `Notification`): when
+   * that flag is false the decoder ignores whatever this element holds, even
+   * nothing at all, and uses the type's empty value.
+   */
+  readonly onlyWhen?: string;
 }
 
 /** A required, non-repeating field of type `T`, as {@linkcode field} builds. */
@@ -274,17 +281,23 @@ export const t = {
 export function field<T extends ValueType>(
   xml: string,
   type: T,
-  lenient?: { readonly default: string },
+  lenient?: { readonly default?: string; readonly onlyWhen?: string },
 ): {
   readonly xml: string;
   readonly type: T;
   readonly optional: false;
   readonly repeated: false;
   readonly default?: string;
+  readonly onlyWhen?: string;
 } {
-  return lenient
-    ? { xml, type, optional: false, repeated: false, default: lenient.default }
-    : { xml, type, optional: false, repeated: false };
+  return {
+    xml,
+    type,
+    optional: false,
+    repeated: false,
+    ...(lenient?.default !== undefined ? { default: lenient.default } : {}),
+    ...(lenient?.onlyWhen !== undefined ? { onlyWhen: lenient.onlyWhen } : {}),
+  };
 }
 
 /**

@@ -33,6 +33,16 @@ export function arbitraryFields(
       out[key] = arbitraryValue(random, f.type, f.xml, flavour);
     }
   }
+  // A value whose Change flag is false means nothing and decodes as empty.
+  for (const [key, f] of Object.entries(fields)) {
+    if (f.onlyWhen !== undefined && out[f.onlyWhen] !== true) {
+      out[key] = f.type.kind === "array"
+        ? []
+        : f.type.kind === "number"
+        ? f.type.values?.[0] ?? Math.max(f.type.min, 0)
+        : "";
+    }
+  }
   return out;
 }
 

@@ -308,3 +308,70 @@ Deno.test("a thousand random corruptions never escape as anything but CwmpFault"
     }
   }
 });
+
+Deno.test("characters XML 1.0 forbids are refused, raw or as references, before parsing", () => {
+  const reboot = (key: string) =>
+    envelope(`<cwmp:Reboot><CommandKey>${key}</CommandKey></cwmp:Reboot>`);
+  for (
+    const [label, input] of [
+      ["a raw NUL", reboot("a\u0000b")],
+      ["a raw NUL as bytes", new TextEncoder().encode(reboot("a\u0000b"))],
+      ["&#0;", reboot("a&#0;b")],
+      ["&#x0;", reboot("a&#x0;b")],
+      ["a raw U+0001", reboot("\u0001")],
+      ["&#x1F;", reboot("&#x1F;")],
+      ["&#xFFFE;", reboot("&#xFFFE;")],
+      ["&#xD800; (a surrogate)", reboot("&#xD800;")],
+      ["&#1114112; (past U+10FFFF)", reboot("&#1114112;")],
+      ["a huge reference", reboot("&#x0000000000041;")],
+      ["a raw U+FFFF", reboot("\uFFFF")],
+      ["a lone surrogate in a string", reboot("\uD800x")],
+      [
+        "NUL in a tag",
+        envelope(`<cwmp:Reboot\u0000><CommandKey/></cwmp:Reboot>`),
+      ],
+    ] as const
+  ) {
+    const fault = rejection(input);
+    assert.equal(
+      fault.reason,
+      "invalid_character",
+      `${label}: ${fault.message}`,
+    );
+    assert.equal(fault.code, 9003, label);
+  }
+  // What XML allows still passes: TAB, LF, CR, references to them, astral characters.
+  const ok = decodeAcsMessage(reboot("a\tb&#9;&#xA;&#13;&#x1F600;😀"));
+  assert.ok(ok.body.kind === "request" && ok.body.method === "Reboot");
+});
+
+Deno.test("two Body elements, two Headers or two methods in one Body are refused", () => {
+  const head =
+    `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:cwmp="urn:dslforum-org:cwmp-1-0">`;
+  const reboot = `<cwmp:Reboot><CommandKey>a</CommandKey></cwmp:Reboot>`;
+  const reset = `<cwmp:FactoryReset/>`;
+  for (
+    const [label, input, pattern] of [
+      [
+        "two Bodies",
+        `${head}<soapenv:Body>${reboot}</soapenv:Body><soapenv:Body>${reset}</soapenv:Body></soapenv:Envelope>`,
+        /2 Body elements/,
+      ],
+      [
+        "two Headers",
+        `${head}<soapenv:Header/><soapenv:Header/><soapenv:Body>${reboot}</soapenv:Body></soapenv:Envelope>`,
+        /2 Header elements/,
+      ],
+      [
+        "two methods",
+        `${head}<soapenv:Body>${reboot}${reset}</soapenv:Body></soapenv:Envelope>`,
+        /Reboot, FactoryReset/,
+      ],
+    ] as const
+  ) {
+    const fault = rejection(input);
+    assert.equal(fault.reason, "invalid_envelope", label);
+    assert.equal(fault.code, 9003, label);
+    assert.match(fault.message, pattern, label);
+  }
+});
