@@ -231,16 +231,20 @@ export class ManagedDevice implements DeviceAdapter {
     this.#values = values;
     this.#validateUrl = options.validateUrl;
     const deviceDefinitions = device.definitions();
+    // The agent answers for ManagementServer itself; a device's own vendor
+    // extensions there (X_…, as real dumps have) stay the device's.
+    const agentOwns = (path: string) =>
+      owned.has(path) ||
+      (path.startsWith(this.#prefix) &&
+        !path.slice(this.#prefix.length).startsWith("X_"));
     this.#definitions = {
       parameters: [
         ...deviceDefinitions.parameters
-          .filter((d) => !owned.has(d.path) && !d.path.startsWith(this.#prefix))
+          .filter((d) => !agentOwns(d.path))
           .map((d) => withProtocolFlags(root, d)),
         ...[...owned].map(([path, d]) => ({ ...d, path })),
       ],
-      objects: deviceDefinitions.objects.filter((o) =>
-        !o.path.startsWith(this.#prefix)
-      ),
+      objects: deviceDefinitions.objects.filter((o) => !agentOwns(o.path)),
     };
   }
 

@@ -76,6 +76,7 @@ export function parseDeviceSpec(value: string): DeviceSpec {
 export async function openDevice(
   spec: DeviceSpec,
   store: StateStore,
+  options: OpenDeviceOptions = {},
 ): Promise<DeviceAdapter> {
   switch (spec.kind) {
     case "linux":
@@ -83,7 +84,11 @@ export async function openDevice(
     case "sim":
       return spec.snapshot === DEFAULT_SNAPSHOT
         ? await SimulatedDevice.restore(DEFAULT_SNAPSHOT_DATA, { store })
-        : await SimulatedDevice.load(spec.snapshot, { store });
+        : await SimulatedDevice.load(spec.snapshot, {
+          store,
+          ...(options.overrides ? { overrides: options.overrides } : {}),
+          snapshot: { onWarning: options.onWarning },
+        });
     case "model": {
       // The full TR-181 table is large; it loads only when asked for.
       const { definitions } = await import("../device/models/tr181.ts");
@@ -93,6 +98,14 @@ export async function openDevice(
       });
     }
   }
+}
+
+/** Options for {@linkcode openDevice}. */
+export interface OpenDeviceOptions {
+  /** Where a snapshot's warnings go (a device dump that is loaded as it is). */
+  readonly onWarning?: (message: string) => void;
+  /** Values replacing a snapshot's (`--serial`). */
+  readonly overrides?: Readonly<Record<string, string>>;
 }
 
 /** Identity of a device simulated from a full data model (the model has no values). */

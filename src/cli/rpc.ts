@@ -64,7 +64,11 @@ export async function rpcCommand(
   try {
     const spec = parseDeviceSpec(values.device);
     const store = new FileStateStore(values["state-dir"]);
-    context = await createRpcContext(await openDevice(spec, store));
+    context = await createRpcContext(
+      await openDevice(spec, store, {
+        onWarning: (message) => io.stderr(`agent rpc: warning: ${message}\n`),
+      }),
+    );
   } catch (error) {
     io.stderr(
       `agent rpc: cannot open the device: ${(error as Error).message}\n`,

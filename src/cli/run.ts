@@ -238,7 +238,11 @@ export async function runCommand(
   let agent: CwmpAgent;
   try {
     const store = new FileStateStore(config["state-dir"]);
-    const device = await openConfiguredDevice(config, store);
+    const device = await openConfiguredDevice(
+      config,
+      store,
+      (warning) => log({ level: "warn", msg: "snapshot loaded", warning }),
+    );
     const allowList = config["acs-url"] ? [hostPort(config["acs-url"])] : [];
     const urlRefusal = (url: string) => {
       if (!urlAllowed(allowList, url)) {
@@ -332,6 +336,7 @@ export async function runCommand(
 async function openConfiguredDevice(
   config: AgentConfig,
   store: FileStateStore,
+  onWarning: (message: string) => void,
 ): Promise<DeviceAdapter> {
   const spec = parseDeviceSpec(config.device);
   if (spec.kind === "sim" && config.serial !== undefined) {
@@ -339,18 +344,20 @@ async function openConfiguredDevice(
     const snapshot = builtin
       ? DEFAULT_SNAPSHOT_DATA
       : parseSnapshot(await Deno.readTextFile(spec.snapshot), spec.snapshot);
-    const serialPath = Object.keys(snapshot).find((p) =>
+    const paths = Object.keys(snapshot);
+    const serialPath = paths.find((p) =>
       /^[^.]+\.DeviceInfo\.SerialNumber$/.test(p)
-    );
+    ) ??
+      paths.find((p) => p === "DeviceID.SerialNumber");
     if (!serialPath) {
       throw new Error("--serial: the snapshot has no DeviceInfo.SerialNumber");
     }
-    const options = { store, overrides: { [serialPath]: config.serial } };
+    const overrides = { [serialPath]: config.serial };
     return builtin
-      ? await SimulatedDevice.restore(snapshot, options)
-      : await SimulatedDevice.load(spec.snapshot, options);
+      ? await SimulatedDevice.restore(snapshot, { store, overrides })
+      : await openDevice(spec, store, { overrides, onWarning });
   }
-  return await openDevice(spec, store);
+  return await openDevice(spec, store, { onWarning });
 }
 
 async function applyConfig(

@@ -42,6 +42,12 @@ export interface ObjectDefinition {
   readonly path: string;
   /** For multi-instance objects: whether AddObject and DeleteObject may change it. */
   readonly writable?: boolean;
+  /**
+   * For multi-instance objects: whether DeleteObject may remove instances,
+   * when that differs from `writable` (a device dump can mark the table and
+   * its instances differently).
+   */
+  readonly deletable?: boolean;
   /** For multi-instance objects: the most instances allowed (AddObject faults 9004 past it). */
   readonly maxEntries?: number;
   /** For multi-instance objects: the pattern of its NumberOfEntries parameter. */

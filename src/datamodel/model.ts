@@ -249,7 +249,7 @@ export class ModelView {
         const table = this.model.index.lookup(
           node.pattern.slice(0, -(INSTANCE_PLACEHOLDER.length + 1)),
         );
-        return table?.object?.writable ?? false;
+        return table?.object?.deletable ?? table?.object?.writable ?? false;
       }
       case "object":
         return false;

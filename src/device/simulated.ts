@@ -18,10 +18,13 @@ import type {
   ParameterChange,
 } from "./adapter.ts";
 import {
+  DEVICE_ID_PREFIX,
+  isCsvSnapshot,
   loadSnapshot,
   parseSnapshot,
   type Snapshot,
   type SnapshotEntry,
+  type SnapshotOptions,
 } from "./snapshot.ts";
 import { MemoryStateStore, type StateStore } from "./store.ts";
 
@@ -41,7 +44,19 @@ export interface SimulatedDeviceOptions {
   readonly store?: StateStore;
   /** Values that replace the snapshot's (a serial number per simulated unit, say). */
   readonly overrides?: Readonly<Record<string, string>>;
+  /**
+   * How the snapshot is read (lenient for device dumps; {@linkcode SimulatedDevice.load}
+   * turns it on for CSV files) and where its warnings go.
+   */
+  readonly snapshot?: SnapshotOptions;
 }
+
+const IDENTITY_PARAMETERS = {
+  manufacturer: "Manufacturer",
+  oui: "ManufacturerOUI",
+  productClass: "ProductClass",
+  serialNumber: "SerialNumber",
+} as const;
 
 /**
  * A device simulated from a snapshot.
@@ -62,9 +77,10 @@ export class SimulatedDevice implements DeviceAdapter {
   readonly store: StateStore;
   readonly #definitions: DataModelDefinitions;
   readonly #byPattern: Map<string, ParameterDefinition>;
-  readonly #factory: SimulatedState;
+  #factory: SimulatedState;
   #state: SimulatedState;
   #root: string;
+  readonly #identity: Partial<DeviceIdentity>;
 
   private constructor(
     snapshot: Snapshot,
@@ -79,8 +95,17 @@ export class SimulatedDevice implements DeviceAdapter {
         );
       }
       patched[path] = { ...patched[path], value };
+      // An identity override also replaces the DeviceID row that would win.
+      const field = Object.entries(IDENTITY_PARAMETERS).find(([, name]) =>
+        path.endsWith(`.DeviceInfo.${name}`)
+      )?.[1];
+      const idPath = DEVICE_ID_PREFIX +
+        (field === "ManufacturerOUI" ? "OUI" : field);
+      if (field && patched[idPath]) {
+        patched[idPath] = { ...patched[idPath], value };
+      }
     }
-    const loaded = loadSnapshot(patched);
+    const loaded = loadSnapshot(patched, options.snapshot);
     this.store = options.store ?? new MemoryStateStore();
     // A generated table carries the full definitions (facets, tables without
     // instances); a snapshot only what its values show.
@@ -99,6 +124,28 @@ export class SimulatedDevice implements DeviceAdapter {
     this.#state = this.#factory;
     this.#root = loaded.definitions.parameters[0]?.path.split(".")[0] ??
       "Device";
+    // genieacs-sim's DeviceID rows are what its Inform says. TR-069 wants the
+    // DeviceId to equal the DeviceInfo parameters, so where a dump disagrees
+    // (its DeviceInfo.SerialNumber is often "0"), the parameter follows.
+    this.#identity = loaded.identity;
+    const values = { ...this.#factory.values };
+    for (const [field, name] of Object.entries(IDENTITY_PARAMETERS)) {
+      const fromId = loaded.identity[field as keyof DeviceIdentity];
+      const path = `${this.#root}.DeviceInfo.${name}`;
+      if (fromId === undefined || values[path] === undefined) continue;
+      if (values[path] !== fromId) {
+        options.snapshot?.onWarning?.(
+          `${path} is ${JSON.stringify(values[path])} but DeviceID.${
+            name === "ManufacturerOUI" ? "OUI" : name
+          } says ${
+            JSON.stringify(fromId)
+          }; the parameter takes the DeviceID value`,
+        );
+        values[path] = fromId;
+      }
+    }
+    this.#factory = { ...this.#factory, values };
+    this.#state = this.#factory;
   }
 
   /**
@@ -159,7 +206,14 @@ export class SimulatedDevice implements DeviceAdapter {
     options: SimulatedDeviceOptions = {},
   ): Promise<SimulatedDevice> {
     const text = await Deno.readTextFile(file);
-    const device = new SimulatedDevice(parseSnapshot(text, file), options);
+    const snapshotOptions: SnapshotOptions = {
+      lenient: isCsvSnapshot(text, file),
+      ...options.snapshot,
+    };
+    const device = new SimulatedDevice(
+      parseSnapshot(text, file, snapshotOptions),
+      { ...options, snapshot: snapshotOptions },
+    );
     await device.#restore();
     return device;
   }
@@ -183,13 +237,15 @@ export class SimulatedDevice implements DeviceAdapter {
   }
 
   identity(): Promise<DeviceIdentity> {
-    const v = (name: string) =>
-      this.#state.values[`${this.#root}.DeviceInfo.${name}`] ?? "";
+    const v = (field: keyof DeviceIdentity) =>
+      this.#state.values[
+        `${this.#root}.DeviceInfo.${IDENTITY_PARAMETERS[field]}`
+      ] ?? this.#identity[field] ?? "";
     return Promise.resolve({
-      manufacturer: v("Manufacturer"),
-      oui: v("ManufacturerOUI"),
-      productClass: v("ProductClass"),
-      serialNumber: v("SerialNumber"),
+      manufacturer: v("manufacturer"),
+      oui: v("oui"),
+      productClass: v("productClass"),
+      serialNumber: v("serialNumber"),
     });
   }
 

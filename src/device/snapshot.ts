@@ -8,8 +8,13 @@
  *   (default false), `hidden`, `forcedInform`, `activeNotify`, `maxLength`,
  *   `enumeration`, `min`, `max`. A table entry (`X.T.`) may have `writable`
  *   and `maxEntries`.
- * - CSV, the format GenieACS's simulator uses: a header
+ * - CSV, the format GenieACS's simulator (genieacs-sim) uses: a header
  *   `Parameter,Object,Writable,Value,Value type` and one row per path.
+ *   Those files are dumps of real devices and are read as they are: objects
+ *   with or without the trailing ".", the Inform's DeviceId in
+ *   `DeviceID.Manufacturer/OUI/ProductClass/SerialNumber` rows, values with
+ *   commas and quotes (CSV-quoted or not), stray spaces after the type, and
+ *   rows no device could have sent are loaded with a warning, not refused.
  *
  * @module
  */
@@ -31,6 +36,47 @@ import {
   type ParameterType,
 } from "../datamodel/types.ts";
 import { isValueTypeName, normalizeXsiType } from "../cwmp/value_types.ts";
+import type { DeviceIdentity } from "./adapter.ts";
+
+/** Prefix of genieacs-sim's pseudo-rows that carry the Inform's DeviceId. */
+export const DEVICE_ID_PREFIX = "DeviceID.";
+
+// Roots GenieACS keeps beside the data model in a device record (and so in
+// its exports); genieacs-sim leaves them out of the tree it serves too.
+const GENIEACS_META_ROOTS = new Set([
+  "DeviceID",
+  "Downloads",
+  "Tags",
+  "Events",
+  "Reboot",
+  "FactoryReset",
+  "VirtualParameters",
+]);
+
+function isDeviceIdField(name: string): boolean {
+  return name.startsWith(DEVICE_ID_PREFIX) &&
+    Object.hasOwn(DEVICE_ID_FIELDS, name.slice(DEVICE_ID_PREFIX.length));
+}
+
+const DEVICE_ID_FIELDS: Readonly<Record<string, keyof DeviceIdentity>> = {
+  Manufacturer: "manufacturer",
+  OUI: "oui",
+  ProductClass: "productClass",
+  SerialNumber: "serialNumber",
+};
+
+/** How a snapshot is read. */
+export interface SnapshotOptions {
+  /**
+   * Read a device dump as it is: a value that does not fit its declared type
+   * makes the parameter a string, and a writable object that holds
+   * parameters rather than instances is a plain object, each with a warning
+   * instead of an error. On for CSV files, off for JSON (ours, and exact).
+   */
+  readonly lenient?: boolean;
+  /** Receives each warning (the path or line, and what was done). */
+  readonly onWarning?: (message: string) => void;
+}
 
 /** One path of a snapshot. */
 export interface SnapshotEntry {
@@ -91,6 +137,22 @@ export interface LoadedSnapshot {
   readonly values: ReadonlyMap<string, string>;
   /** Concrete table path → its instance numbers. */
   readonly instances: ReadonlyMap<string, readonly number[]>;
+  /** The Inform's DeviceId from `DeviceID.*` rows, where the snapshot has them. */
+  readonly identity: Partial<DeviceIdentity>;
+}
+
+/**
+ * Whether a snapshot file is CSV (by its name, else by its content).
+ *
+ * @example
+ * ```ts
+ * import { isCsvSnapshot } from "./snapshot.ts";
+ * console.log(isCsvSnapshot("{}", "x.json"), isCsvSnapshot("Parameter,Object", "dump")); // false true
+ * ```
+ */
+export function isCsvSnapshot(text: string, name = ""): boolean {
+  return name.endsWith(".csv") ||
+    (!name.endsWith(".json") && !text.trimStart().startsWith("{"));
 }
 
 /**
@@ -106,14 +168,12 @@ export interface LoadedSnapshot {
  * console.log(s["Device.DeviceInfo.SerialNumber"].value); // "S1"
  * ```
  */
-export function parseSnapshot(text: string, name = ""): Snapshot {
-  const trimmed = text.trimStart();
-  if (
-    name.endsWith(".csv") ||
-    (!name.endsWith(".json") && !trimmed.startsWith("{"))
-  ) {
-    return parseCsvSnapshot(text);
-  }
+export function parseSnapshot(
+  text: string,
+  name = "",
+  options: SnapshotOptions = {},
+): Snapshot {
+  if (isCsvSnapshot(text, name)) return parseCsvSnapshot(text, options);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -143,39 +203,103 @@ export function parseSnapshot(text: string, name = ""): Snapshot {
   return out;
 }
 
-/** Parses the CSV format `Parameter,Object,Writable,Value,Value type`. */
-export function parseCsvSnapshot(text: string): Snapshot {
-  const rows = parseCsv(text);
-  const header = rows.shift()?.map((h) => h.trim().toLowerCase());
-  const expected = ["parameter", "object", "writable", "value", "value type"];
-  if (!header || expected.some((h, i) => header[i] !== h)) {
+/**
+ * Parses the CSV format `Parameter,Object,Writable,Value,Value type`, as
+ * genieacs-sim writes and reads it. Rows that cannot be a path of any device
+ * (a space in the name, Object or Writable not a boolean) are skipped with a
+ * warning naming the line; a value with unquoted commas is put back together
+ * (everything between Writable and the last field, which is the type).
+ *
+ * @throws {SyntaxError} when the header is not genieacs-sim's or a quote is
+ * left open.
+ */
+export function parseCsvSnapshot(
+  text: string,
+  options: SnapshotOptions = {},
+): Snapshot {
+  const warn = options.onWarning ?? (() => {});
+  const rows = parseCsv(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const header = rows.shift()?.map((h) => h.trim().toLowerCase()) ?? [];
+  // genieacs-sim's five columns, found by name: GenieACS's own device export
+  // (which forks of the simulator load) adds timestamp, notification and
+  // access-list columns in between.
+  const column = Object.fromEntries(
+    ["parameter", "object", "writable", "value", "value type"].map((
+      h,
+    ) => [h, header.indexOf(h)]),
+  );
+  if (Object.values(column).some((i) => i < 0)) {
     throw new SyntaxError(
       `CSV snapshot must start with the header "Parameter,Object,Writable,Value,Value type"`,
     );
   }
+  const simple = header.length === 5 && column["value"] === 3 &&
+    column["value type"] === 4;
   const out: Record<string, SnapshotEntry> = {};
   rows.forEach((row, i) => {
-    if (row.length === 1 && row[0] === "") return;
-    const [path, object, writable, value = "", type = ""] = row;
+    if (row.every((field) => field.trim() === "")) return;
     const line = i + 2;
-    const bool = (s: string | undefined, what: string) => {
+    const bool = (s: string | undefined): boolean | undefined => {
       const v = (s ?? "").trim().toLowerCase();
       if (v === "true" || v === "1") return true;
       if (v === "false" || v === "0" || v === "") return false;
-      throw new SyntaxError(
-        `CSV snapshot line ${line}: ${what} must be true or false, got ${
-          JSON.stringify(s)
+      return undefined;
+    };
+    const name = (row[column["parameter"]] ?? "").trim();
+    if (GENIEACS_META_ROOTS.has(name.split(".")[0]) && !isDeviceIdField(name)) {
+      return;
+    }
+    const isObject = bool(row[column["object"]]);
+    const writable = bool(row[column["writable"]]);
+    if (isObject === undefined || writable === undefined) {
+      warn(
+        `CSV snapshot line ${line}: Object and Writable must be true or false, got ${
+          JSON.stringify(row.slice(1, 3))
+        }; row skipped`,
+      );
+      return;
+    }
+    const path = isObject && !name.endsWith(".") ? name + "." : name;
+    const problem = path === "" ? "the name is empty" : pathProblem(path);
+    if (problem) {
+      warn(
+        `CSV snapshot line ${line}: ${
+          JSON.stringify(name)
+        } is not a path (${problem}); row skipped`,
+      );
+      return;
+    }
+    if (path in out) {
+      warn(
+        `CSV snapshot line ${line}: ${path} is listed again; the later row wins`,
+      );
+    }
+    if (isObject) {
+      out[path] = { object: true, writable };
+      return;
+    }
+    let value = row[column["value"]] ?? "";
+    let type = row[column["value type"]] ?? "";
+    if (row.length > header.length) {
+      if (!simple) {
+        warn(
+          `CSV snapshot line ${line}: more fields than the header has; row skipped`,
+        );
+        return;
+      }
+      value = row.slice(3, -1).join(",");
+      type = row[row.length - 1];
+      warn(
+        `CSV snapshot line ${line}: the value of ${path} holds unquoted commas; read as ${
+          JSON.stringify(value)
         }`,
       );
+    }
+    out[path] = {
+      value,
+      type: type.trim() || "xsd:string",
+      writable,
     };
-    const isObject = bool(object, "Object");
-    out[path] = isObject
-      ? { object: true, writable: bool(writable, "Writable") }
-      : {
-        value,
-        type: type.trim() || "xsd:string",
-        writable: bool(writable, "Writable"),
-      };
   });
   return out;
 }
@@ -216,15 +340,26 @@ function parseCsv(text: string): string[][] {
 
 /**
  * Turns a snapshot into definitions (one per `{i}` pattern), values and
- * instance lists, checking every path and value.
+ * instance lists, checking every path and value. `DeviceID.*` entries become
+ * the identity and are not part of the data model.
  *
- * @throws {SyntaxError} naming the first bad path or value.
+ * @throws {SyntaxError} naming the first bad path or value (in lenient mode,
+ * only what cannot be read at all).
  */
-export function loadSnapshot(snapshot: Snapshot): LoadedSnapshot {
+export function loadSnapshot(
+  snapshot: Snapshot,
+  options: SnapshotOptions = {},
+): LoadedSnapshot {
+  const lenient = options.lenient ?? false;
+  const warn = options.onWarning ?? (() => {});
   const parameters = new Map<string, ParameterDefinition>();
   const objects = new Map<string, ObjectDefinition>();
   const values = new Map<string, string>();
   const instances = new Map<string, Set<number>>();
+  const identity: { -readonly [K in keyof DeviceIdentity]?: string } = {};
+  // Objects by concrete path, and which of them have non-instance children.
+  const entries = new Map<string, SnapshotEntry>();
+  const hasNamedChildren = new Set<string>();
 
   const noteInstances = (path: string) => {
     const segments = path.split(".");
@@ -234,16 +369,23 @@ export function loadSnapshot(snapshot: Snapshot): LoadedSnapshot {
         let set = instances.get(prefix);
         if (!set) instances.set(prefix, set = new Set());
         set.add(Number(segment));
-        const tablePattern = toPattern(prefix) + INSTANCE_PLACEHOLDER + ".";
-        if (!objects.has(tablePattern)) {
-          objects.set(tablePattern, { path: tablePattern });
-        }
+      } else if (segment !== "" && prefix !== "") {
+        hasNamedChildren.add(prefix);
       }
       if (segment !== "") prefix += segment + ".";
     }
   };
 
   for (const [path, entry] of Object.entries(snapshot)) {
+    if (path.startsWith(DEVICE_ID_PREFIX)) {
+      const field = DEVICE_ID_FIELDS[path.slice(DEVICE_ID_PREFIX.length)];
+      if (field && !path.endsWith(".")) {
+        identity[field] = entry.value === undefined ? "" : String(entry.value);
+      } else {
+        warn(`Snapshot path ${path}: not a DeviceId field; ignored`);
+      }
+      continue;
+    }
     const problem = pathProblem(path);
     if (problem) {
       throw new SyntaxError(
@@ -255,48 +397,112 @@ export function loadSnapshot(snapshot: Snapshot): LoadedSnapshot {
         `Snapshot path ${path}: objects end in "." and parameters do not`,
       );
     }
+    if (path.endsWith(".")) entries.set(path, entry);
     noteInstances(path);
   }
-  for (const [path, entry] of Object.entries(snapshot)) {
-    if (path.endsWith(".")) {
-      if (/\.\d+\.$/.test(path)) continue;
-      const pattern = toPattern(path) + INSTANCE_PLACEHOLDER + ".";
-      // A writable object, one with maxEntries, or one with numbered
-      // children is a table; an empty table is told by its writability.
-      if (
-        instances.has(path) || entry.maxEntries !== undefined || entry.writable
-      ) {
-        if (!instances.has(path)) instances.set(path, new Set());
-        objects.set(pattern, {
-          path: pattern,
-          writable: entry.writable ?? false,
-          ...(entry.maxEntries !== undefined
-            ? { maxEntries: entry.maxEntries }
-            : {}),
-        });
-      } else if (path.split(".").length > 2) {
-        // Keep objects that have no parameters, so GetParameterNames lists them.
-        const objectPattern = toPattern(path);
-        if (!objects.has(objectPattern)) {
-          objects.set(objectPattern, { path: objectPattern });
-        }
+
+  // A table: an object with numbered children, a maxEntries, or one marked
+  // writable (an empty table is told by its writability). A writable object
+  // that holds parameters or objects but no instances is what real dumps
+  // contain (genieacs-sim's own Layer2Bridging.X_HUAWEI_VLAN): a plain object.
+  const isTable = (path: string, entry: SnapshotEntry | undefined) => {
+    if (instances.has(path) || entry?.maxEntries !== undefined) return true;
+    if (!entry?.writable) return false;
+    if (!hasNamedChildren.has(path)) return true;
+    const message =
+      `Snapshot path ${path}: marked writable but holds parameters, not instances; loaded as a plain object`;
+    if (!lenient) throw new SyntaxError(message);
+    warn(message);
+    return false;
+  };
+  const tables = new Set<string>();
+  for (const path of new Set([...entries.keys(), ...instances.keys()])) {
+    if (/\.\d+\.$/.test(path) && !instances.has(path)) continue;
+    if (isTable(path, entries.get(path))) tables.add(path);
+  }
+  for (const table of tables) {
+    if (hasNamedChildren.has(table) && instances.has(table)) {
+      const message =
+        `Snapshot path ${table}: holds both instances and named children`;
+      if (!lenient) throw new SyntaxError(message);
+      warn(`${message}; the named children are ignored`);
+    }
+  }
+
+  for (const table of tables) {
+    const entry = entries.get(table);
+    const pattern = toPattern(table) + INSTANCE_PLACEHOLDER + ".";
+    if (!instances.has(table)) instances.set(table, new Set());
+    const rows = [...instances.get(table)!].map((n) =>
+      entries.get(`${table}${n}.`)
+    ).filter((e) => e !== undefined);
+    const previous = objects.get(pattern);
+    const writable = (previous?.writable ?? false) ||
+      (entry?.writable ?? false);
+    // GetParameterNames' Writable on an instance means DeleteObject (§A.3.2.3):
+    // a dump marks it on the instance rows; ours may leave it to the table.
+    const deletable = (previous?.deletable ?? false) ||
+      rows.some((e) => e.writable === true) ||
+      ((entry?.writable ?? false) &&
+        rows.every((e) => e.writable === undefined));
+    const maxEntries = entry?.maxEntries ?? previous?.maxEntries;
+    objects.set(pattern, {
+      path: pattern,
+      writable,
+      ...(deletable !== writable ? { deletable } : {}),
+      ...(maxEntries !== undefined ? { maxEntries } : {}),
+    });
+  }
+  for (const path of entries.keys()) {
+    if (tables.has(path) || /\.\d+\.$/.test(path)) continue;
+    if (path.split(".").length > 2) {
+      // Keep objects that have no parameters, so GetParameterNames lists them.
+      const objectPattern = toPattern(path);
+      if (!objects.has(objectPattern)) {
+        objects.set(objectPattern, { path: objectPattern });
       }
-      continue;
     }
+  }
+
+  // Parameters by pattern; in lenient mode a pattern whose values do not all
+  // fit the declared type becomes a string (the value is what the device said).
+  const byPattern = new Map<string, [string, SnapshotEntry][]>();
+  for (const [path, entry] of Object.entries(snapshot)) {
+    if (path.endsWith(".") || path.startsWith(DEVICE_ID_PREFIX)) continue;
+    const under = [...tables].find((t) =>
+      hasNamedChildren.has(t) && instances.get(t)!.size > 0 &&
+      path.startsWith(t) && !/^\d+\./.test(path.slice(t.length))
+    );
+    if (under) continue;
     const pattern = toPattern(path);
-    let definition = parameters.get(pattern);
-    if (!definition) {
-      definition = definitionFor(pattern, entry);
-      parameters.set(pattern, definition);
-    }
-    const raw = entry.value === undefined ? "" : String(entry.value);
-    const checked = checkValue(definition.type, raw);
-    if (checked.problem) {
-      throw new SyntaxError(
-        `Snapshot value of ${path}: ${checked.problem.reason}`,
+    let list = byPattern.get(pattern);
+    if (!list) byPattern.set(pattern, list = []);
+    list.push([path, entry]);
+  }
+  for (const [pattern, list] of byPattern) {
+    let definition = definitionFor(pattern, list[0][1], lenient, warn);
+    const checked = list.map(([path, entry]) => {
+      const raw = entry.value === undefined ? "" : String(entry.value);
+      return { path, raw, result: checkValue(definition.type, raw) };
+    });
+    const bad = checked.find((c) => c.result.problem);
+    if (bad) {
+      if (!lenient) {
+        throw new SyntaxError(
+          `Snapshot value of ${bad.path}: ${bad.result.problem!.reason}`,
+        );
+      }
+      warn(
+        `Snapshot value of ${bad.path}: ${
+          bad.result.problem!.reason
+        }; ${pattern} is loaded as a string`,
       );
+      definition = { ...definition, type: { base: "string" } };
+      for (const c of checked) values.set(c.path, c.raw);
+    } else {
+      for (const c of checked) values.set(c.path, c.result.value!);
     }
-    values.set(path, checked.value);
+    parameters.set(pattern, definition);
   }
   return {
     definitions: {
@@ -305,25 +511,28 @@ export function loadSnapshot(snapshot: Snapshot): LoadedSnapshot {
     },
     values,
     instances: new Map(
-      [...instances].map(([table, set]) => [
-        table,
-        [...set].sort((a, b) => a - b),
-      ]),
+      [...instances].filter(([table]) => tables.has(table)).map((
+        [table, set],
+      ) => [table, [...set].sort((a, b) => a - b)]),
     ),
+    identity,
   };
 }
 
 function definitionFor(
   pattern: string,
   entry: SnapshotEntry,
+  lenient: boolean,
+  warn: (message: string) => void,
 ): ParameterDefinition {
-  const typeName = entry.type === undefined
+  let typeName = entry.type === undefined
     ? "string"
-    : normalizeXsiType(entry.type);
+    : normalizeXsiType(entry.type.trim());
   if (!isValueTypeName(typeName)) {
-    throw new SyntaxError(
-      `Snapshot path ${pattern}: unknown type ${entry.type}`,
-    );
+    const message = `Snapshot path ${pattern}: unknown type ${entry.type}`;
+    if (!lenient) throw new SyntaxError(message);
+    warn(`${message}; loaded as a string`);
+    typeName = "string";
   }
   const type: ParameterType = {
     base: typeName as BaseType,

@@ -33,7 +33,7 @@ export async function deleteObject(
     throw new CwmpFault(9005, `${path} is not an existing instance`);
   }
   const table = context.model.index.lookup(tableOf(path));
-  if (!table?.object?.writable) {
+  if (!(table?.object?.deletable ?? table?.object?.writable)) {
     throw new CwmpFault(9005, `${tableOf(path)} does not allow DeleteObject`);
   }
   let applied: boolean;

@@ -146,3 +146,84 @@ Deno.test("agent rpc reports deferred work and refuses bad setups with exit 1", 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("agent rpc --device sim:FILE on a genieacs-sim data model answers every RPC of the rpc section", async () => {
+  const dir = await Deno.makeTempDir();
+  const device = `sim:${FIXTURES}sim/genieacs_sim_igd.csv`;
+  const root = "InternetGatewayDevice.";
+  const pool =
+    `${root}LANDevice.1.LANHostConfigManagement.DHCPConditionalServingPool.`;
+  const ssid = `${root}LANDevice.1.WLANConfiguration.1.SSID`;
+  const requests: [string, string][] = [
+    ["GetRPCMethods", `<c:GetRPCMethods/>`],
+    [
+      "GetParameterNames",
+      `<c:GetParameterNames><ParameterPath></ParameterPath><NextLevel>false</NextLevel></c:GetParameterNames>`,
+    ],
+    [
+      "GetParameterValues",
+      `<c:GetParameterValues><ParameterNames><string>${ssid}</string><string>${root}DeviceInfo.SerialNumber</string></ParameterNames></c:GetParameterValues>`,
+    ],
+    [
+      "SetParameterValues",
+      `<c:SetParameterValues><ParameterList><ParameterValueStruct><Name>${ssid}</Name><Value xsi:type="xsd:string" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">Attic</Value></ParameterValueStruct></ParameterList><ParameterKey>k1</ParameterKey></c:SetParameterValues>`,
+    ],
+    [
+      "SetParameterAttributes",
+      `<c:SetParameterAttributes><ParameterList><SetParameterAttributesStruct><Name>${ssid}</Name><NotificationChange>false</NotificationChange><Notification></Notification><AccessListChange>true</AccessListChange><AccessList><string>Subscriber</string></AccessList></SetParameterAttributesStruct></ParameterList></c:SetParameterAttributes>`,
+    ],
+    [
+      "GetParameterAttributes",
+      `<c:GetParameterAttributes><ParameterNames><string>${ssid}</string></ParameterNames></c:GetParameterAttributes>`,
+    ],
+    [
+      "AddObject",
+      `<c:AddObject><ObjectName>${pool}</ObjectName><ParameterKey>k2</ParameterKey></c:AddObject>`,
+    ],
+    [
+      "DeleteObject",
+      `<c:DeleteObject><ObjectName>${pool}1.</ObjectName><ParameterKey>k3</ParameterKey></c:DeleteObject>`,
+    ],
+    [
+      "ScheduleInform",
+      `<c:ScheduleInform><DelaySeconds>60</DelaySeconds><CommandKey>s</CommandKey></c:ScheduleInform>`,
+    ],
+    ["Reboot", `<c:Reboot><CommandKey>r</CommandKey></c:Reboot>`],
+    ["FactoryReset", `<c:FactoryReset/>`],
+  ];
+  try {
+    const answers = new Map<string, unknown>();
+    for (const [method, body] of requests) {
+      const run = await rpc(
+        ["--device", device, "--state-dir", dir, "-"],
+        envelope("cwmp-1-0", body),
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const reply = decodeCpeMessage(run.stdout);
+      assert.ok(
+        reply.body.kind === "response" && reply.body.method === method,
+        `${method}: ${run.stdout}\n${run.stderr}`,
+      );
+      answers.set(method, reply.body.args);
+    }
+    const values = answers.get("GetParameterValues") as {
+      parameterList: { value: string }[];
+    };
+    assert.deepStrictEqual(values.parameterList.map((p) => p.value), [
+      'The "Lighthouse", 2.4 GHz',
+      "NL44100000917",
+    ]);
+    const attributes = answers.get("GetParameterAttributes") as {
+      parameterList: { notification: number; accessList: string[] }[];
+    };
+    assert.deepStrictEqual(attributes.parameterList[0].accessList, [
+      "Subscriber",
+    ]);
+    assert.deepStrictEqual(answers.get("AddObject"), {
+      instanceNumber: 3,
+      status: 0,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -131,3 +131,60 @@ Deno.test("deno task demo runs three sessions on loopback and exits 0", async ()
   );
   assert.match(text, /demo finished/);
 });
+
+Deno.test("agent run --device sim:FILE registers with the DeviceId of a genieacs-sim data model", async () => {
+  const acs = new FixtureAcs();
+  await acs.start();
+  const dir = await Deno.makeTempDir();
+  const csv = new URL("../fixtures/sim/genieacs_sim_igd.csv", import.meta.url)
+    .pathname;
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        ...AGENT_PERMISSIONS,
+        "--allow-net=127.0.0.1",
+        MAIN,
+        "run",
+        "--state-dir",
+        `${dir}/state`,
+        "--acs-url",
+        acs.url,
+        "--cr-port",
+        "0",
+        "--device",
+        `sim:${csv}`,
+        "--log-format",
+        "json",
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    await acs.waitForSessions(1);
+    child.kill("SIGTERM");
+    const { code, stderr } = await child.output();
+    const text = new TextDecoder().decode(stderr);
+    assert.equal(code, 0, text);
+    const inform = acs.sessions[0].messages[0].decoded!.body;
+    assert.ok(inform.kind === "request" && inform.method === "Inform");
+    assert.deepStrictEqual(inform.args.deviceId, {
+      manufacturer: "Nordlicht Networks, GmbH",
+      oui: "A0B1C2",
+      productClass: "NL-4410",
+      serialNumber: "NL44100000917",
+    });
+    const names = inform.args.parameterList.map((p) => p.name);
+    assert.ok(
+      names.includes("InternetGatewayDevice.DeviceSummary"),
+      names.join(),
+    );
+    // The dump's oddities are logged, not fatal.
+    const warnings = text.trim().split("\n").map((l) => JSON.parse(l)).filter(
+      (l) => l.msg === "snapshot loaded",
+    );
+    assert.ok(warnings.length >= 4, text);
+  } finally {
+    await acs.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
