@@ -36,6 +36,21 @@ export async function deleteObject(
   if (!(table?.object?.deletable ?? table?.object?.writable)) {
     throw new CwmpFault(9005, `${tableOf(path)} does not allow DeleteObject`);
   }
+  // The number must never come back: remember it before the instance goes
+  // (a crash in between then wastes a number rather than reusing one), also
+  // when the table's counter was never written (instances that came with
+  // the device), and forget the counters of tables inside the instance.
+  const deleted = Number(path.slice(0, -1).split(".").at(-1));
+  const tablePath = tableOf(path);
+  await context.state.update((s) => ({
+    ...s,
+    nextInstance: Object.fromEntries([
+      ...Object.entries(s.nextInstance).filter(([t]) =>
+        t !== tablePath && !t.startsWith(path)
+      ),
+      [tablePath, Math.max(s.nextInstance[tablePath] ?? 1, deleted + 1)],
+    ]),
+  }));
   let applied: boolean;
   try {
     ({ applied } = await context.device.deleteInstance(path));

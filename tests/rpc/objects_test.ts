@@ -172,3 +172,47 @@ Deno.test("a device that fails to add or delete an instance gives 9002 and keeps
   assert.equal(del.faultCode, 9002);
   assert.equal(context.device.parameterKey, "");
 });
+
+Deno.test("deleting the highest instance a device came with never hands its number out again, in this process or a later one", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const open = async () =>
+      await createRpcContext(
+        await SimulatedDevice.restore(DEFAULT, {
+          store: new FileStateStore(dir),
+        }),
+      );
+    const first = await open();
+    assert.deepStrictEqual(
+      await first.model.view().instances("Device.IP.Interface."),
+      [1, 2],
+    );
+    await ok(first, "DeleteObject", {
+      objectName: "Device.IP.Interface.2.",
+      parameterKey: "",
+    });
+    const again = await ok<{ instanceNumber: number }>(first, "AddObject", {
+      objectName: "Device.IP.Interface.",
+      parameterKey: "",
+    });
+    assert.equal(again.instanceNumber, 3);
+    await ok(first, "DeleteObject", {
+      objectName: "Device.IP.Interface.3.",
+      parameterKey: "",
+    });
+    const later = await open();
+    const next = await ok<{ instanceNumber: number }>(later, "AddObject", {
+      objectName: "Device.IP.Interface.",
+      parameterKey: "",
+    });
+    assert.equal(next.instanceNumber, 4);
+    // Counters of tables inside a deleted instance are forgotten.
+    assert.ok(
+      !Object.keys(later.state.current.nextInstance).some((t) =>
+        t.startsWith("Device.IP.Interface.3.")
+      ),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
