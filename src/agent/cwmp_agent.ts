@@ -7,7 +7,10 @@
  */
 import { Serial } from "../device/_serial.ts";
 import type { CwmpNamespaceName } from "../cwmp/namespaces.ts";
-import type { ConnectionRequestServer } from "../connreq/server.ts";
+import type {
+  ConnectionRequestOptions,
+  ConnectionRequestServer,
+} from "../connreq/server.ts";
 import { startConnectionRequestServer } from "../connreq/server.ts";
 import { UNKNOWN_TIME } from "../datamodel/types.ts";
 import type { RpcContext } from "../rpc/context.ts";
@@ -75,9 +78,11 @@ export interface CwmpAgentOptions {
       readonly hostname?: string;
       readonly port?: number;
       readonly path?: string;
-      /** Most accepted requests per window (default 5 a minute). */
+      /** Connection requests accepted at once (default 10). */
       readonly rateLimit?: number;
-      /** The rate-limit window in ms. */
+      /** After that burst, one more per this many ms (default 3000). */
+      readonly rateIntervalMs?: number;
+      /** Deprecated: see {@linkcode ConnectionRequestOptions.rateWindowMs}. */
       readonly rateWindowMs?: number;
       /** Serve HTTPS (and optionally require the ACS's client certificate). */
       readonly tls?: {

@@ -27,6 +27,8 @@ export const ConfigSchema = z.object({
   "cr-cert-file": z.string().optional(),
   "cr-key-file": z.string().optional(),
   "cr-client-ca-file": z.string().optional(),
+  "cr-rate-burst": z.number().int().min(1).max(10_000).optional(),
+  "cr-rate-interval": z.number().min(0.001).max(86_400).optional(),
   "state-dir": z.string().min(1),
   "device": z.string().regex(
     /^(sim(:.+)?|linux)$/,
@@ -67,6 +69,10 @@ export const RUN_FLAGS: Readonly<Record<keyof AgentConfig | "config", string>> =
     "cr-key-file": "PEM key of that certificate",
     "cr-client-ca-file":
       "PEM CA: the ACS must present a client certificate from it",
+    "cr-rate-burst":
+      "connection requests accepted at once before the limit (default 10)",
+    "cr-rate-interval":
+      "then one more every this many seconds (default 3); the rest get 503",
     "state-dir": "directory for persistent state (required)",
     "device": "sim, sim:SNAPSHOT or linux (default sim)",
     "serial": "serial number of the simulated device",
@@ -78,7 +84,12 @@ export const RUN_FLAGS: Readonly<Record<keyof AgentConfig | "config", string>> =
     "log-format": "text or json (default text)",
   };
 
-const NUMERIC = new Set(["cr-port", "periodic-interval"]);
+const NUMERIC = new Set([
+  "cr-port",
+  "periodic-interval",
+  "cr-rate-burst",
+  "cr-rate-interval",
+]);
 
 /**
  * Merges a config file's JSON and flag values (flags win) and validates the
@@ -109,11 +120,12 @@ export function resolveConfig(
   for (const [key, value] of Object.entries(flags)) {
     if (value === undefined || key === "config") continue;
     if (NUMERIC.has(key)) {
-      if (!/^\d+$/.test(value)) {
+      const decimal = key === "cr-rate-interval";
+      if (!(decimal ? /^\d+(\.\d+)?$/ : /^\d+$/).test(value)) {
         throw new Error(
-          `config: --${key} must be a whole number, got ${
-            JSON.stringify(value)
-          }`,
+          `config: --${key} must be a ${
+            decimal ? "number" : "whole number"
+          }, got ${JSON.stringify(value)}`,
         );
       }
       merged[key] = Number(value);

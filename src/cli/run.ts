@@ -309,6 +309,12 @@ export async function runCommand(
           : {}),
         hostname: config["cr-host"] ?? "127.0.0.1",
         port: config["cr-port"] ?? 7547,
+        ...(config["cr-rate-burst"] !== undefined
+          ? { rateLimit: config["cr-rate-burst"] }
+          : {}),
+        ...(config["cr-rate-interval"] !== undefined
+          ? { rateIntervalMs: config["cr-rate-interval"] * 1000 }
+          : {}),
         ...(config["cr-path"] ? { path: config["cr-path"] } : {}),
       },
     });

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { DigestVerifier } from "../transport/digest_server.ts";
+import { TokenBucket } from "./rate_limit.ts";
 
 /** Settings of the listener. */
 export interface ConnectionRequestOptions {
@@ -23,9 +24,14 @@ export interface ConnectionRequestOptions {
   };
   /** Called for each authenticated request; the agent opens a session. */
   readonly onRequest: () => void;
-  /** Most accepted requests per window (default 5). */
+  /** Requests accepted at once, the burst (default 10). */
   readonly rateLimit?: number;
-  /** The rate-limit window (default 60 s). */
+  /** After the burst, one more request per this many ms (default 3000). */
+  readonly rateIntervalMs?: number;
+  /**
+   * Deprecated: the window of the old "N per window" limit. When given
+   * without `rateIntervalMs`, the interval is `rateWindowMs / rateLimit`.
+   */
   readonly rateWindowMs?: number;
   /** The clock. */
   readonly now?: () => number;
@@ -75,9 +81,15 @@ export async function startConnectionRequestServer(
     realm: "cwmp-connection-request",
     now,
   });
-  const limit = options.rateLimit ?? 5;
-  const window = options.rateWindowMs ?? 60_000;
-  let accepted: number[] = [];
+  const bucket = new TokenBucket({
+    ...(options.rateLimit !== undefined ? { burst: options.rateLimit } : {}),
+    ...(options.rateIntervalMs !== undefined
+      ? { intervalMs: options.rateIntervalMs }
+      : options.rateWindowMs !== undefined
+      ? { intervalMs: options.rateWindowMs / (options.rateLimit ?? 1) }
+      : {}),
+    now,
+  });
   const log = options.log ?? (() => {});
 
   const handler = (
@@ -109,15 +121,15 @@ export async function startConnectionRequestServer(
         headers: { "www-authenticate": verifier.challenge(check.stale) },
       });
     }
-    const t = now();
-    accepted = accepted.filter((a) => t - a < window);
-    if (accepted.length >= limit) {
+    if (!bucket.take()) {
       log("connection request rate-limited", {
         from: info.remoteAddr.hostname,
       });
-      return new Response(null, { status: 503 });
+      return new Response(null, {
+        status: 503,
+        headers: { "retry-after": String(bucket.retryAfterSeconds()) },
+      });
     }
-    accepted.push(t);
     // Answer first, then start the session (digest §11.1).
     queueMicrotask(options.onRequest);
     return new Response(null, {

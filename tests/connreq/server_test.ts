@@ -8,7 +8,13 @@ import {
   randomNonce,
 } from "../../src/transport/digest.ts";
 
-async function listener(options: { rateLimit?: number } = {}) {
+async function listener(
+  options: {
+    rateLimit?: number;
+    rateIntervalMs?: number;
+    now?: () => number;
+  } = {},
+) {
   let requests = 0;
   const server = await startConnectionRequestServer({
     port: 0,
@@ -100,7 +106,9 @@ Deno.test("a replayed Authorization header is refused", async () => {
 });
 
 Deno.test("a burst of 1,000 requests is rate-limited with 503 and the listener stays healthy", async () => {
-  const { server, count } = await listener({ rateLimit: 5 });
+  // A clock that does not move: the bucket never refills during the flood.
+  const t0 = Date.now();
+  const { server, count } = await listener({ now: () => t0 });
   try {
     const statuses: number[] = [];
     for (let batch = 0; batch < 10; batch++) {
@@ -114,10 +122,10 @@ Deno.test("a burst of 1,000 requests is rate-limited with 503 and the listener s
       );
     }
     assert.equal(statuses.length, 1000);
-    assert.equal(statuses.filter((s) => s === 200).length, 5);
-    assert.equal(statuses.filter((s) => s === 503).length, 995);
+    assert.equal(statuses.filter((s) => s === 200).length, 10);
+    assert.equal(statuses.filter((s) => s === 503).length, 990);
     await new Promise((r) => setTimeout(r, 0));
-    assert.equal(count(), 5);
+    assert.equal(count(), 10);
   } finally {
     await server.stop();
   }
@@ -223,3 +231,77 @@ Deno.test("connection requests over HTTPS, optionally requiring the ACS's client
     await mutual.stop();
   }
 });
+
+Deno.test("an operator clicking through tasks gets a burst of 10, then one every 3 s; a 503 says when to come back", async () => {
+  let t = Date.now();
+  const { server, count } = await listener({ now: () => t });
+  try {
+    const one = () =>
+      FixtureAcs.connectionRequest(server.url, "acs", "cr-secret");
+    const first: number[] = [];
+    for (let i = 0; i < 10; i++) first.push(await one());
+    assert.deepStrictEqual(first, Array(10).fill(200));
+    const refused = await fetchWithDigest(server.url);
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers.get("retry-after"), "3");
+    t += 2_000;
+    assert.equal(await one(), 503, "not yet");
+    t += 1_000;
+    assert.equal(await one(), 200, "one more after 3 s");
+    t += 30_000;
+    const refilled: number[] = [];
+    for (let i = 0; i < 11; i++) refilled.push(await one());
+    assert.deepStrictEqual(
+      refilled,
+      [...Array(10).fill(200), 503],
+      "refills to the burst, no more",
+    );
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(count(), 21);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("the limit is configurable: burst and interval", async () => {
+  let t = Date.now();
+  const { server } = await listener({
+    rateLimit: 2,
+    rateIntervalMs: 500,
+    now: () => t,
+  });
+  try {
+    const one = () =>
+      FixtureAcs.connectionRequest(server.url, "acs", "cr-secret");
+    assert.deepStrictEqual([await one(), await one(), await one()], [
+      200,
+      200,
+      503,
+    ]);
+    t += 500;
+    assert.deepStrictEqual([await one(), await one()], [200, 503]);
+  } finally {
+    await server.stop();
+  }
+});
+
+/** A Digest-authenticated GET, returning the whole response. */
+async function fetchWithDigest(url: string): Promise<Response> {
+  const first = await fetch(url);
+  await first.body?.cancel();
+  const challenge = parseDigestChallenge(
+    first.headers.get("www-authenticate"),
+  )!;
+  const authorization = digestAuthorization({
+    challenge,
+    username: "acs",
+    password: "cr-secret",
+    method: "GET",
+    uri: new URL(url).pathname,
+    cnonce: randomNonce(),
+    nc: 1,
+  });
+  const response = await fetch(url, { headers: { authorization } });
+  await response.body?.cancel();
+  return response;
+}
