@@ -18,6 +18,32 @@ export interface EventRecord {
   readonly commandKey: string;
 }
 
+/**
+ * An event for a later boot. `bootId` is the device's boot during which it
+ * was recorded: it is raised only at a boot with another id, so an `M Reboot`
+ * is never reported before the reboot it belongs to (an agent restart is not
+ * a boot). Absent when the device cannot tell its boots apart.
+ */
+export interface BootEventRecord extends EventRecord {
+  /** The boot it was recorded in. */
+  readonly bootId?: string;
+}
+
+/**
+ * A Reboot or FactoryReset the CPE has answered and not yet carried out. It
+ * is carried out after the session whatever the session's outcome (the ACS
+ * has the response), and at the next start when a crash came in between.
+ */
+export type PendingAction =
+  & (
+    | { readonly kind: "reboot"; readonly commandKey: string }
+    | { readonly kind: "factoryReset" }
+  )
+  & {
+    /** The boot it was answered in: a later boot has done the reboot. */
+    readonly bootId?: string;
+  };
+
 /** A ScheduleInform waiting for its time. */
 export interface ScheduledInform {
   /** When it is due (ISO 8601, UTC). */
@@ -33,17 +59,24 @@ export interface AgentStateDocument {
    * `1 BOOT` every boot raises: `M Reboot` after a Reboot RPC, `0 BOOTSTRAP`
    * after a factory reset.
    */
-  readonly bootEvents: readonly EventRecord[];
+  readonly bootEvents: readonly BootEventRecord[];
   /** ScheduleInforms not yet fired; each raises `3 SCHEDULED` + `M ScheduleInform`. */
   readonly scheduledInforms: readonly ScheduledInform[];
   /** Next instance number per concrete table path; numbers are never reused. */
   readonly nextInstance: Readonly<Record<string, number>>;
+  /** Answered Reboot and FactoryReset requests not yet carried out. */
+  readonly pendingActions: readonly PendingAction[];
+  /** The device boot the agent last started in (to tell a boot from a restart). */
+  readonly lastBootId?: string;
+  /** When ManagementServer.DelayReboot asks for a reboot (ISO 8601). */
+  readonly delayRebootAt?: string;
 }
 
 const EMPTY: AgentStateDocument = {
   bootEvents: [],
   scheduledInforms: [],
   nextInstance: {},
+  pendingActions: [],
 };
 
 /**
@@ -77,6 +110,13 @@ export class AgentState {
       bootEvents: saved?.bootEvents ?? [],
       scheduledInforms: saved?.scheduledInforms ?? [],
       nextInstance: saved?.nextInstance ?? {},
+      pendingActions: saved?.pendingActions ?? [],
+      ...(typeof saved?.lastBootId === "string"
+        ? { lastBootId: saved.lastBootId }
+        : {}),
+      ...(typeof saved?.delayRebootAt === "string"
+        ? { delayRebootAt: saved.delayRebootAt }
+        : {}),
     });
   }
 

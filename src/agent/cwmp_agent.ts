@@ -12,15 +12,13 @@ import type {
   ConnectionRequestServer,
 } from "../connreq/server.ts";
 import { startConnectionRequestServer } from "../connreq/server.ts";
-import { UNKNOWN_TIME } from "../datamodel/types.ts";
 import type { RpcContext } from "../rpc/context.ts";
-import { runDeferredAction } from "../rpc/handlers.ts";
 import {
   addEvents,
   afterBoot,
-  afterFailedSession,
+  coveredEntries,
+  eventPolicy,
   informEvents,
-  removeDelivered,
 } from "../session/events.ts";
 import { buildInform } from "../session/inform.ts";
 import { retryDelayMs } from "../session/retry.ts";
@@ -31,7 +29,13 @@ import {
 } from "../session/runner.ts";
 import type { AcsClientOptions } from "../transport/acs_client.ts";
 import type { EventRecord } from "./agent_state.ts";
+import { Alarm } from "./alarm.ts";
 import { type Clock, systemClock } from "./clock.ts";
+import { NotificationTracker } from "./notifications.ts";
+import { carryOutPendingActions } from "./pending.ts";
+import { PeriodicSchedule } from "./periodic.ts";
+
+export { nextPeriodicInform } from "./periodic.ts";
 
 /** Store key of the event queue. */
 export const EVENT_QUEUE_KEY = "event-queue";
@@ -40,8 +44,16 @@ export const EVENT_QUEUE_KEY = "event-queue";
 export interface EventQueueDocument {
   /** Undelivered events. */
   readonly events: readonly EventRecord[];
-  /** Consecutive failed sessions; kept across reboots (digest §3.4 leaves it open). */
+  /**
+   * Consecutive failed sessions: the Inform's RetryCount. Kept across
+   * reboots — the spec makes it 0 only after a successful session.
+   */
   readonly retryCount: number;
+  /**
+   * Failed sessions since the last boot: the retry wait window. TR-069's
+   * table of waits counts retries "post reboot", so a boot starts it over.
+   */
+  readonly failuresSinceBoot?: number;
   /** The ACS URL a BOOTSTRAP was last delivered to. */
   readonly bootstrappedUrl?: string;
   /** When the last session ended, and how. */
@@ -107,6 +119,9 @@ export interface CwmpAgentOptions {
   readonly allowPlainHttp?: boolean;
 }
 
+/** ScheduleInforms due this close together fire as one session (DelaySeconds has 1 s steps). */
+const SCHEDULE_COALESCE_MS = 1000;
+
 /**
  * The CWMP agent.
  *
@@ -126,21 +141,31 @@ export class CwmpAgent {
   #running: Promise<void> | undefined;
   #followUp = false;
   #stopping = false;
-  #retryTimer: number | undefined;
-  #periodicTimer: number | undefined;
-  #scheduleTimers: number[] = [];
   readonly #queueUpdates = new Serial();
-  /** Scheduled informs queued but not yet removed from the state: not to be armed again. */
-  readonly #firing = new Set<string>();
-  #pollTimer: number | undefined;
-  #throttleTimer: number | undefined;
+  readonly #settingsUpdates = new Serial();
+  /** Queue entries the running session's Inform carries. */
+  #inFlight: ReadonlySet<EventRecord> | undefined;
+  readonly #retryAlarm: Alarm;
+  readonly #periodicAlarm: Alarm;
+  readonly #scheduleAlarm: Alarm;
+  readonly #pollAlarm: Alarm;
+  readonly #throttleAlarm: Alarm;
+  readonly #scheduleRebootAlarm: Alarm;
+  readonly #delayRebootAlarm: Alarm;
+  readonly #periodic = new PeriodicSchedule();
+  readonly #notifications: NotificationTracker;
   #connectionRequest: ConnectionRequestServer | undefined;
-  /** Last reported value of each notified parameter. */
-  #baseline = new Map<string, string>();
-  /** Notified parameters changed since last reported, and whether any is active. */
-  #changed = new Set<string>();
   #lastSuccessAt = 0;
   #sessions = 0;
+  #firingScheduled = false;
+  /** Work that waits for no session to be running. */
+  #rebootWaiting: string | undefined;
+  /** Changes to compare once the running session has ended. */
+  #checkAfterSession: Set<string> | "all" | undefined;
+  #settingsChanged = new Set<string>();
+  #disabledLogged = false;
+  readonly #background = new Set<Promise<unknown>>();
+  readonly #unsubscribe: (() => void)[] = [];
 
   /** An agent; nothing runs until {@linkcode CwmpAgent.start}. */
   constructor(options: CwmpAgentOptions) {
@@ -148,6 +173,14 @@ export class CwmpAgent {
     this.#context = options.context;
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
+    this.#notifications = new NotificationTracker(options.context);
+    this.#retryAlarm = new Alarm(this.#clock);
+    this.#periodicAlarm = new Alarm(this.#clock);
+    this.#scheduleAlarm = new Alarm(this.#clock);
+    this.#pollAlarm = new Alarm(this.#clock);
+    this.#throttleAlarm = new Alarm(this.#clock);
+    this.#scheduleRebootAlarm = new Alarm(this.#clock);
+    this.#delayRebootAlarm = new Alarm(this.#clock);
   }
 
   #log(
@@ -174,87 +207,159 @@ export class CwmpAgent {
   }
 
   /**
-   * Boots: raises `1 BOOT` with the events recorded before the last reboot,
-   * `0 BOOTSTRAP` for an ACS URL not bootstrapped yet, starts the listener
-   * and the timers, and opens the first session.
+   * Starts: carries out a Reboot or FactoryReset answered before a crash,
+   * raises `1 BOOT` (with the events recorded for it) when the device has
+   * booted since the last start, `0 BOOTSTRAP` for an ACS URL not
+   * bootstrapped yet, starts the listener and the timers, and opens the
+   * first session — or waits for a retry that was already scheduled.
    */
   async start(): Promise<void> {
     const saved = await this.#context.device.store.read(EVENT_QUEUE_KEY) as
       | Partial<EventQueueDocument>
       | undefined;
     this.#queue = {
-      events: saved?.events ?? [],
-      retryCount: saved?.retryCount ?? 0,
       ...saved,
+      events: Array.isArray(saved?.events) ? saved.events : [],
+      retryCount: saved?.retryCount ?? 0,
     };
-    await this.#boot();
+    const device = this.#context.device;
+    const bootId = await device.currentBootId();
+    const owed = await this.#carryOutOwed({ atStart: true, bootId });
+    const booted = await this.#boot({ atStart: true, rebooted: owed.done });
+    const url = this.#ms("URL");
     if (
-      this.#options.connectionRequest !== false &&
-      this.#ms("HTTPConnectionRequestEnable") === "true"
+      url !== "" && url !== this.#queue.bootstrappedUrl &&
+      !this.#queue.events.some((e) => e.eventCode === "0 BOOTSTRAP")
     ) {
-      const cr = this.#options.connectionRequest ?? {};
-      this.#connectionRequest = await startConnectionRequestServer({
-        ...cr,
-        credentials: () => ({
-          username: this.#ms("ConnectionRequestUsername"),
-          password: this.#ms("ConnectionRequestPassword"),
-        }),
-        onRequest: () => {
-          this.#log("info", "connection request accepted");
-          void this.trigger([{
-            eventCode: "6 CONNECTION REQUEST",
-            commandKey: "",
-          }]);
-        },
-        now: () => this.#clock.now(),
-        log: (msg, details) => this.#log("warn", msg, details),
-      });
-      this.#context.device.setConnectionRequestUrl(this.#connectionRequest.url);
+      await this.#bootstrap();
     }
-    await this.#resetBaseline();
+    await this.#notifications.reset();
+    await this.#settingsUpdates.run(() => this.#applySettings());
+    // From here on, changes act as they happen (start itself changed some).
+    this.#unsubscribe.push(
+      device.onManagementServerChange((names) => this.#onSettings(names)),
+      device.watch((paths) => this.#onDeviceChanges(paths)),
+    );
     this.#armTimers();
-    this.requestSession();
+    const next = this.#queue.nextSession
+      ? Date.parse(this.#queue.nextSession)
+      : NaN;
+    if (!booted && this.#queue.retryCount > 0 && next > this.#clock.now()) {
+      // A retry wait was running when the agent stopped: it goes on.
+      this.#retryAlarm.set(next, () => this.requestSession());
+    } else {
+      this.requestSession();
+    }
   }
 
-  async #boot(): Promise<void> {
-    const bootEvents = this.#context.state.current.bootEvents;
-    const url = this.#ms("URL");
-    await this.#updateQueue((queue) => {
-      let events = afterBoot(queue.events, bootEvents);
-      if (url !== "" && queue.bootstrappedUrl !== url) {
-        events = addEvents(events, [{
-          eventCode: "0 BOOTSTRAP",
-          commandKey: "",
-        }]);
-      }
-      return { ...queue, events };
+  /**
+   * Raises `1 BOOT` if the device booted since the agent last looked: the
+   * boot events recorded in an earlier boot, a fresh retry window,
+   * DelayReboot back to -1. A device with boot ids says whether it booted,
+   * so an agent restart within the same boot raises nothing; for one
+   * without, every start and every reboot the agent asked for is a boot.
+   */
+  async #boot(when: { atStart: boolean; rebooted: boolean }) {
+    const state = this.#context.state;
+    const bootId = await this.#context.device.currentBootId();
+    const booted = bootId === undefined
+      ? when.atStart || when.rebooted
+      : bootId !== state.current.lastBootId;
+    if (!booted) return false;
+    const raise = state.current.bootEvents.filter((e) =>
+      bootId === undefined || e.bootId !== bootId
+    );
+    await this.#updateQueue((queue) => ({
+      ...queue,
+      events: afterBoot(queue.events, raise),
+      failuresSinceBoot: 0,
+    }));
+    await state.update((s) => {
+      const { delayRebootAt: _, lastBootId: __, ...rest } = s;
+      return {
+        ...rest,
+        bootEvents: s.bootEvents.filter((e) => !raise.includes(e)),
+        ...(bootId !== undefined ? { lastBootId: bootId } : {}),
+      };
     });
-    await this.#context.state.update((s) => ({ ...s, bootEvents: [] }));
+    if (this.#ms("DelayReboot") !== "-1") {
+      // The data model: whenever the CPE reboots, DelayReboot is -1 again.
+      await this.#context.device.setManagementServer({ DelayReboot: "-1" });
+    }
+    await this.#notifications.reset();
+    return true;
+  }
+
+  /**
+   * A new ACS: `0 BOOTSTRAP`, and what only the old ACS cared about is gone
+   * (digest §5.2's BOOTSTRAP column: its periodic, scheduled, value-change
+   * and connection-request events, its pending ScheduleInforms, an
+   * `M Reboot` for it). Transfer completions stay: the device state they
+   * describe is real whatever the ACS.
+   */
+  async #bootstrap(): Promise<void> {
+    await this.#updateQueue((queue) => ({
+      ...queue,
+      events: addEvents(queue.events, [{
+        eventCode: "0 BOOTSTRAP",
+        commandKey: "",
+      }], { inFlight: this.#inFlight }),
+    }));
+    await this.#context.state.update((s) => ({
+      ...s,
+      scheduledInforms: [],
+      bootEvents: s.bootEvents.filter((e) =>
+        !eventPolicy(e.eventCode).droppedOnBootstrap
+      ),
+    }));
+  }
+
+  /** Carries out the answered Reboot/FactoryReset, if any; reports whether it was done. */
+  async #carryOutOwed(
+    when: { atStart: boolean; bootId: string | undefined },
+  ): Promise<{ done: boolean }> {
+    if (this.#context.state.current.pendingActions.length === 0) {
+      return { done: false };
+    }
+    const outcome = await carryOutPendingActions(this.#context, when);
+    if (outcome.error) {
+      this.#log("error", "the answered reboot or reset failed", {
+        error: outcome.error.message,
+      });
+    } else if (outcome.done) {
+      this.#log("info", `${outcome.done} carried out`);
+    }
+    return { done: outcome.done !== undefined };
   }
 
   /** Stops timers and the listener, waiting for a running session to end. */
   async stop(): Promise<void> {
     this.#stopping = true;
     for (
-      const t of [
-        this.#retryTimer,
-        this.#periodicTimer,
-        this.#pollTimer,
-        this.#throttleTimer,
-        ...this.#scheduleTimers,
+      const alarm of [
+        this.#retryAlarm,
+        this.#periodicAlarm,
+        this.#scheduleAlarm,
+        this.#pollAlarm,
+        this.#throttleAlarm,
+        this.#scheduleRebootAlarm,
+        this.#delayRebootAlarm,
       ]
-    ) {
-      if (t !== undefined) this.#clock.clearTimeout(t);
-    }
-    await this.#running;
+    ) alarm.cancel();
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    await this.idle();
     await this.#connectionRequest?.stop();
+    this.#connectionRequest = undefined;
   }
 
-  /** Adds events and asks for a session. */
+  /**
+   * Adds events and asks for a session. An event raised while a session
+   * runs is kept for the next Inform, never merged into the current one.
+   */
   async trigger(events: readonly EventRecord[]): Promise<void> {
     await this.#updateQueue((queue) => ({
       ...queue,
-      events: addEvents(queue.events, events),
+      events: addEvents(queue.events, events, { inFlight: this.#inFlight }),
     }));
     this.requestSession();
   }
@@ -270,22 +375,23 @@ export class CwmpAgent {
       this.#followUp = true;
       return;
     }
-    if (this.#retryTimer !== undefined) {
-      this.#clock.clearTimeout(this.#retryTimer);
-      this.#retryTimer = undefined;
-    }
+    this.#retryAlarm.cancel();
     this.#running = this.#loop().finally(() => this.#running = undefined);
   }
 
-  /** Resolves when no session is running. */
+  /** Resolves when no session is running and no settings change is being applied. */
   async idle(): Promise<void> {
-    while (this.#running) await this.#running;
+    while (this.#running || this.#background.size > 0) {
+      await this.#running;
+      await Promise.all([...this.#background]);
+    }
   }
 
   async #loop(): Promise<void> {
     do {
       this.#followUp = false;
       try {
+        if (this.#rebootWaiting !== undefined) await this.#rebootNow();
         await this.#session();
       } catch (error) {
         this.#log("error", "session crashed", {
@@ -297,6 +403,10 @@ export class CwmpAgent {
 
   #ms(name: string): string {
     return this.#context.device.managementServer(name);
+  }
+
+  #enabled(): boolean {
+    return this.#ms("EnableCWMP") === "true";
   }
 
   /**
@@ -315,18 +425,19 @@ export class CwmpAgent {
   }
 
   async #session(): Promise<void> {
-    if (this.#retryTimer !== undefined) {
-      this.#clock.clearTimeout(this.#retryTimer);
-      this.#retryTimer = undefined;
-    }
+    this.#retryAlarm.cancel();
     const url = this.#ms("URL");
-    if (this.#ms("EnableCWMP") !== "true" || url === "") {
-      this.#log(
-        "warn",
-        "no session: CWMP is disabled or ManagementServer.URL is empty",
-      );
+    if (!this.#enabled() || url === "") {
+      if (!this.#disabledLogged) {
+        this.#log(
+          "warn",
+          "no session: CWMP is disabled or ManagementServer.URL is empty",
+        );
+        this.#disabledLogged = true;
+      }
       return;
     }
+    this.#disabledLogged = false;
     if (this.#options.allowPlainHttp === false && !url.startsWith("https://")) {
       // Counted as a failed session so the retry schedule and the log apply.
       await this.#afterSession({
@@ -342,11 +453,16 @@ export class CwmpAgent {
       }, new Set());
       return;
     }
-    if (this.#queue.events.length === 0 && this.#changed.size === 0) {
-      // A session needs a reason; a follow-up with nothing left is dropped.
-      return;
-    }
-    const changed = [...this.#changed];
+    const changed = this.#notifications.changed;
+    // A session needs a reason: an event, a change to report, or a retry owed
+    // for a failed session — also one that failed after its InformResponse,
+    // whose events are already delivered (the retry's Inform then carries
+    // only what is still undelivered, possibly nothing: TR-069 §3.2.1.1
+    // retries the session; delivered events are never sent again).
+    if (
+      this.#queue.events.length === 0 && changed.length === 0 &&
+      this.#queue.retryCount === 0
+    ) return;
     let events = this.#queue.events;
     if (changed.length > 0) {
       events = addEvents(events, [{
@@ -355,6 +471,8 @@ export class CwmpAgent {
       }]);
     }
     const sent = informEvents(events);
+    const inFlight = coveredEntries(this.#queue.events, sent);
+    this.#inFlight = inFlight;
     const inform = await buildInform(this.#context, {
       events: sent,
       retryCount: this.#queue.retryCount,
@@ -362,50 +480,55 @@ export class CwmpAgent {
       changed,
     });
     this.#sessions++;
-    const acsChanges = new Set<string>();
-    const result = await runSession({
-      url,
-      context: this.#context,
-      client: {
-        ...this.#options.client,
-        username: this.#ms("Username"),
-        password: this.#ms("Password"),
-        now: () => this.#clock.now(),
-      },
-      start: {
-        inform,
-        ...(this.#options.sessionTimeout
-          ? { sessionTimeout: this.#options.sessionTimeout }
-          : {}),
-      },
-      onMessage: this.#options.onMessage,
-      onDelivered: async (delivered) => {
-        const bootstrapped = delivered.some((e) =>
-          e.eventCode === "0 BOOTSTRAP"
-        );
-        await this.#updateQueue((queue) => ({
-          ...queue,
-          events: removeDelivered(queue.events, delivered),
-          ...(bootstrapped ? { bootstrappedUrl: url } : {}),
-        }));
-        for (const path of changed) this.#changed.delete(path);
-      },
-      onHandled: (request, handled) => {
-        // Changes the ACS makes itself never notify it back (digest §9.2).
-        if (
-          request.method === "SetParameterValues" &&
-          handled.body.kind === "response"
-        ) {
-          for (const p of request.args.parameterList) acsChanges.add(p.name);
-        }
-      },
-    });
-    await this.#afterSession(result, acsChanges);
+    let result: SessionResult;
+    try {
+      result = await runSession({
+        url,
+        context: this.#context,
+        client: {
+          ...this.#options.client,
+          username: this.#ms("Username"),
+          password: this.#ms("Password"),
+          now: () => this.#clock.now(),
+        },
+        start: {
+          inform,
+          ...(this.#options.sessionTimeout
+            ? { sessionTimeout: this.#options.sessionTimeout }
+            : {}),
+        },
+        onMessage: this.#options.onMessage,
+        onDelivered: async () => {
+          const bootstrapped = sent.some((e) => e.eventCode === "0 BOOTSTRAP");
+          await this.#updateQueue((queue) => ({
+            ...queue,
+            events: queue.events.filter((e) => !inFlight.has(e)),
+            ...(bootstrapped ? { bootstrappedUrl: url } : {}),
+          }));
+          this.#notifications.delivered(changed);
+        },
+        onHandled: async (request, handled) => {
+          if (handled.body.kind !== "response") return;
+          // Changes the ACS makes itself never notify it back (digest §9.2);
+          // attributes it turns on take their baseline now.
+          if (request.method === "SetParameterValues") {
+            await this.#notifications.acsChanged(
+              request.args.parameterList.map((p) => p.name),
+            );
+          } else if (request.method === "SetParameterAttributes") {
+            await this.#notifications.track();
+          }
+        },
+      });
+    } finally {
+      this.#inFlight = undefined;
+    }
+    await this.#afterSession(result, inFlight);
   }
 
   async #afterSession(
     result: SessionResult,
-    acsChanges: ReadonlySet<string>,
+    inFlight: ReadonlySet<EventRecord>,
   ): Promise<void> {
     const at = new Date(this.#clock.now()).toISOString();
     this.#log(result.outcome === "success" ? "info" : "warn", "session", {
@@ -416,39 +539,19 @@ export class CwmpAgent {
       durationMs: result.durationMs,
       retryCount: this.#queue.retryCount,
     });
-    if (acsChanges.size > 0) {
-      const values = await this.#context.model.view().values(
-        [...acsChanges].filter((p) => this.#baseline.has(p)),
-      );
-      for (const [path, value] of values) this.#baseline.set(path, value);
-    }
+    let retryDelay: number | undefined;
     if (result.outcome === "success") {
       this.#lastSuccessAt = this.#clock.now();
-      await this.#updateQueue((queue) => ({
+      await this.#updateQueue(({ nextSession: _, ...queue }) => ({
         ...queue,
         retryCount: 0,
+        failuresSinceBoot: 0,
         lastSession: { at, outcome: "success" },
       }));
-      for (const action of result.after) {
-        this.#log("info", `running ${action.kind} after the session`);
-        try {
-          await runDeferredAction(action, this.#context);
-          // The device came back: this is a new boot.
-          await this.#boot();
-          await this.#resetBaseline();
-          this.#followUp = true;
-        } catch (error) {
-          this.#log("error", `${action.kind} failed`, {
-            error: (error as Error).message,
-          });
-        }
-      }
-      this.#armTimers();
     } else {
-      let delay = 0;
       await this.#updateQueue((queue) => {
-        const retryCount = queue.retryCount + 1;
-        delay = retryDelayMs(retryCount, this.#random, {
+        const failures = (queue.failuresSinceBoot ?? queue.retryCount) + 1;
+        retryDelay = retryDelayMs(failures, this.#random, {
           minimumWaitSeconds:
             Number(this.#ms("CWMPRetryMinimumWaitInterval")) || 5,
           intervalMultiplier: Number(this.#ms("CWMPRetryIntervalMultiplier")) ||
@@ -456,128 +559,260 @@ export class CwmpAgent {
         });
         return {
           ...queue,
-          // Only events the failed Inform carried can be dropped; newer ones wait.
-          events: [
-            ...afterFailedSession(
-              queue.events.filter((e) =>
-                result.events.some((s) => sameEvent(s, e))
-              ),
-            ),
-            ...queue.events.filter((e) =>
-              !result.events.some((s) => sameEvent(s, e))
-            ),
-          ],
-          retryCount,
+          // Of the events the failed Inform carried and that were not
+          // delivered, those not retried go; events raised since wait.
+          events: queue.events.filter((e) =>
+            !inFlight.has(e) || eventPolicy(e.eventCode).retried
+          ),
+          retryCount: queue.retryCount + 1,
+          failuresSinceBoot: failures,
           lastSession: {
             at,
             outcome: "failure",
             ...(result.reason ? { reason: result.reason } : {}),
           },
-          nextSession: new Date(this.#clock.now() + delay).toISOString(),
+          nextSession: new Date(this.#clock.now() + retryDelay).toISOString(),
         };
       });
-      if (!this.#stopping) {
-        this.#retryTimer = this.#clock.setTimeout(() => {
-          this.#retryTimer = undefined;
-          this.requestSession();
-        }, delay);
-      }
+    }
+    // What the CPE answered for is owed whatever the outcome.
+    const owed = await this.#carryOutOwed({
+      atStart: false,
+      bootId: await this.#context.device.currentBootId(),
+    });
+    if (owed.done && await this.#boot({ atStart: false, rebooted: true })) {
+      this.#followUp = true;
+    }
+    await this.#settingsUpdates.run(() => this.#applyChangedSettings());
+    if (this.#checkAfterSession !== undefined) {
+      const paths = this.#checkAfterSession === "all"
+        ? undefined
+        : [...this.#checkAfterSession];
+      this.#checkAfterSession = undefined;
+      await this.#checkChanges(paths, { now: true });
+    }
+    this.#armTimers();
+    if (retryDelay !== undefined && !this.#stopping && this.#enabled()) {
+      this.#retryAlarm.set(
+        this.#clock.now() + retryDelay,
+        () => this.requestSession(),
+      );
     }
     this.#options.onSession?.(result);
   }
 
-  /** (Re)arms the periodic, scheduled-inform and polling timers from current settings. */
-  #armTimers(): void {
-    if (this.#stopping) return;
-    if (this.#periodicTimer !== undefined) {
-      this.#clock.clearTimeout(this.#periodicTimer);
-    }
-    this.#periodicTimer = undefined;
-    if (this.#ms("PeriodicInformEnable") === "true") {
-      const at = nextPeriodicInform(
-        this.#clock.now(),
-        Number(this.#ms("PeriodicInformInterval")),
-        this.#ms("PeriodicInformTime"),
-      );
-      this.#periodicTimer = this.#clock.setTimeout(() => {
-        this.#periodicTimer = undefined;
-        void this.trigger([{ eventCode: "2 PERIODIC", commandKey: "" }]).then(
-          () => this.#armTimers(),
-        );
-      }, at - this.#clock.now());
-    }
-    for (const t of this.#scheduleTimers) this.#clock.clearTimeout(t);
-    this.#scheduleTimers = this.#context.state.current.scheduledInforms.map((
-      s,
-    ) =>
-      this.#clock.setTimeout(
-        () => void this.#fireScheduled(s.dueAt, s.commandKey),
-        Date.parse(s.dueAt) - this.#clock.now(),
-      )
+  /** A ManagementServer parameter changed, by whoever. */
+  #onSettings(names: readonly string[]): void {
+    for (const name of names) this.#settingsChanged.add(name);
+    // During a session the change acts when it ends (the ACS is still
+    // talking to this URL; DelayReboot counts from the session's end).
+    if (this.#running || this.#stopping) return;
+    this.#inBackground(
+      this.#settingsUpdates.run(() => this.#applyChangedSettings()),
     );
-    const poll = this.#options.notificationPollMs ?? 30_000;
-    if (poll > 0 && this.#pollTimer === undefined) {
-      this.#pollTimer = this.#clock.setTimeout(() => {
-        this.#pollTimer = undefined;
-        void this.checkNotifications().finally(() => this.#armTimers());
-      }, poll);
+  }
+
+  #inBackground(work: Promise<unknown>): void {
+    const tracked = work.catch((error) =>
+      this.#log("error", "applying a change failed", {
+        error: String((error as Error)?.message ?? error),
+      })
+    ).finally(() => this.#background.delete(tracked));
+    this.#background.add(tracked);
+  }
+
+  async #applyChangedSettings(): Promise<void> {
+    const changed = this.#settingsChanged;
+    if (changed.size === 0) return;
+    this.#settingsChanged = new Set();
+    if (changed.has("URL") && this.#ms("URL") !== "") {
+      this.#log("info", "new ACS URL: the next session carries 0 BOOTSTRAP");
+      await this.#bootstrap();
+      this.requestSession();
+    }
+    if (changed.has("DelayReboot")) {
+      const seconds = Number(this.#ms("DelayReboot"));
+      await this.#context.state.update(({ delayRebootAt: _, ...s }) => ({
+        ...s,
+        ...(seconds >= 0
+          ? {
+            delayRebootAt: new Date(this.#clock.now() + seconds * 1000)
+              .toISOString(),
+          }
+          : {}),
+      }));
+    }
+    if (changed.has("EnableCWMP") && this.#enabled()) this.requestSession();
+    await this.#applySettings();
+    this.#armTimers();
+  }
+
+  /**
+   * Makes the running agent match its settings: the connection-request
+   * listener runs only with HTTPConnectionRequestEnable and EnableCWMP, and
+   * ConnectionRequestURL is published only while it does.
+   */
+  async #applySettings(): Promise<void> {
+    if (this.#stopping) return;
+    const want = this.#options.connectionRequest !== false &&
+      this.#enabled() && this.#ms("HTTPConnectionRequestEnable") === "true";
+    const path =
+      `${this.#context.device.root}.ManagementServer.ConnectionRequestURL`;
+    if (want && !this.#connectionRequest) {
+      const cr = this.#options.connectionRequest || {};
+      try {
+        this.#connectionRequest = await startConnectionRequestServer(
+          {
+            ...cr,
+            credentials: () => ({
+              username: this.#ms("ConnectionRequestUsername"),
+              password: this.#ms("ConnectionRequestPassword"),
+            }),
+            onRequest: () => {
+              this.#log("info", "connection request accepted");
+              void this.trigger([{
+                eventCode: "6 CONNECTION REQUEST",
+                commandKey: "",
+              }]);
+            },
+            now: () => this.#clock.now(),
+            log: (msg, details) => this.#log("warn", msg, details),
+          } satisfies ConnectionRequestOptions,
+        );
+      } catch (error) {
+        this.#log("error", "the connection-request listener cannot start", {
+          error: String((error as Error)?.message ?? error),
+        });
+        return;
+      }
+      this.#context.device.setConnectionRequestUrl(this.#connectionRequest.url);
+      this.#notifications.settle(path, this.#connectionRequest.url);
+    } else if (!want && this.#connectionRequest) {
+      await this.#connectionRequest.stop();
+      this.#connectionRequest = undefined;
+      this.#context.device.setConnectionRequestUrl("");
+      this.#notifications.settle(path, "");
+      this.#log("info", "connection-request listener closed");
     }
   }
 
-  async #fireScheduled(dueAt: string, commandKey: string): Promise<void> {
-    const key = JSON.stringify([dueAt, commandKey]);
-    // A timer armed again while this schedule was firing, or after it was done, does nothing.
-    const pending = this.#context.state.current.scheduledInforms.some((x) =>
-      x.dueAt === dueAt && x.commandKey === commandKey
+  /** (Re)arms every timer from the current settings and state. */
+  #armTimers(): void {
+    if (this.#stopping) return;
+    const now = this.#clock.now();
+    const periodicAt = this.#periodic.next(now, {
+      enable: this.#enabled() && this.#ms("PeriodicInformEnable") === "true",
+      intervalSeconds: Number(this.#ms("PeriodicInformInterval")) || 86400,
+      time: this.#ms("PeriodicInformTime"),
+    });
+    if (periodicAt === undefined) this.#periodicAlarm.cancel();
+    else if (this.#periodicAlarm.at !== periodicAt) {
+      this.#periodicAlarm.set(periodicAt, () => {
+        void this.trigger([{ eventCode: "2 PERIODIC", commandKey: "" }])
+          .finally(() => this.#armTimers());
+      });
+    }
+    const scheduled = this.#context.state.current.scheduledInforms.map((s) =>
+      Date.parse(s.dueAt)
+    ).filter((t) => !Number.isNaN(t));
+    if (scheduled.length === 0) this.#scheduleAlarm.cancel();
+    else if (!this.#firingScheduled) {
+      this.#scheduleAlarm.set(
+        Math.min(...scheduled),
+        () => void this.#fireScheduled(),
+      );
+    }
+    const scheduleReboot = Date.parse(this.#ms("ScheduleReboot"));
+    // A time that has passed asks for nothing (the data model).
+    if (scheduleReboot > now) {
+      this.#scheduleRebootAlarm.set(
+        scheduleReboot,
+        () => this.#rebootWhenIdle("ManagementServer.ScheduleReboot"),
+      );
+    } else this.#scheduleRebootAlarm.cancel();
+    const delayAt = Date.parse(
+      this.#context.state.current.delayRebootAt ?? "",
     );
-    if (!pending || this.#firing.has(key)) return;
-    this.#firing.add(key);
+    if (!Number.isNaN(delayAt)) {
+      this.#delayRebootAlarm.set(
+        delayAt,
+        () => this.#rebootWhenIdle("ManagementServer.DelayReboot"),
+      );
+    } else this.#delayRebootAlarm.cancel();
+    const poll = this.#options.notificationPollMs ?? 30_000;
+    if (poll > 0 && this.#pollAlarm.at === undefined) {
+      this.#pollAlarm.set(now + poll, () => {
+        void this.checkNotifications().finally(() => this.#armTimers());
+      });
+    }
+  }
+
+  /**
+   * Fires every ScheduleInform due now — those due within a second of each
+   * other make one session — queueing the events before forgetting the
+   * schedules: a crash in between fires them again (at least once) rather
+   * than losing them.
+   */
+  async #fireScheduled(): Promise<void> {
+    if (this.#firingScheduled) return;
+    this.#firingScheduled = true;
     try {
-      // Queue the events before forgetting the schedule: a crash in between
-      // fires it again after restart (at least once) instead of losing it.
-      await this.trigger([{ eventCode: "3 SCHEDULED", commandKey: "" }, {
-        eventCode: "M ScheduleInform",
-        commandKey,
-      }]);
+      const limit = this.#clock.now() + SCHEDULE_COALESCE_MS;
+      const due = this.#context.state.current.scheduledInforms.filter((s) =>
+        Date.parse(s.dueAt) <= limit
+      );
+      if (due.length === 0) return;
+      await this.trigger([
+        { eventCode: "3 SCHEDULED", commandKey: "" },
+        ...due.map((s) => ({
+          eventCode: "M ScheduleInform",
+          commandKey: s.commandKey,
+        })),
+      ]);
       await this.#context.state.update((s) => ({
         ...s,
         scheduledInforms: s.scheduledInforms.filter((x) =>
-          !(x.dueAt === dueAt && x.commandKey === commandKey)
+          !due.some((d) => d.dueAt === x.dueAt && d.commandKey === x.commandKey)
         ),
       }));
     } finally {
-      this.#firing.delete(key);
+      this.#firingScheduled = false;
+      this.#armTimers();
     }
   }
 
-  /** Parameters whose changes are reported: notification 1 or 2. */
-  async #notified(): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    const view = this.#context.model.view();
-    for (const definition of this.#context.model.index.parameters.values()) {
-      if (definition.path.includes("{i}")) continue;
-      const n =
-        this.#context.attributes.get(definition.path, definition).notification;
-      if ((n === 1 || n === 2) && await view.find(definition.path)) {
-        out.set(definition.path, n);
-      }
-    }
-    for (const path of this.#context.attributes.paths()) {
-      const node = await view.find(path);
-      if (!node?.parameter) continue;
-      const n = this.#context.attributes.get(path, node.parameter).notification;
-      if (n === 1 || n === 2) out.set(path, n);
-      else out.delete(path);
-    }
-    return out;
+  /** A reboot the data model asks for: after the running session, if any (TR-181 ScheduleReboot). */
+  #rebootWhenIdle(reason: string): void {
+    if (this.#stopping) return;
+    this.#rebootWaiting = reason;
+    if (this.#running) this.#followUp = true;
+    else this.#running = this.#loop().finally(() => this.#running = undefined);
   }
 
-  async #resetBaseline(): Promise<void> {
-    const notified = await this.#notified();
-    this.#baseline = await this.#context.model.view().values([
-      ...notified.keys(),
-    ]);
-    this.#changed.clear();
+  async #rebootNow(): Promise<void> {
+    const reason = this.#rebootWaiting;
+    this.#rebootWaiting = undefined;
+    this.#log("info", "rebooting", { reason });
+    if (reason === "ManagementServer.DelayReboot") {
+      await this.#context.state.update(({ delayRebootAt: _, ...s }) => s);
+    }
+    try {
+      await this.#context.device.reboot();
+    } catch (error) {
+      this.#log("error", "reboot failed", {
+        reason,
+        error: String((error as Error)?.message ?? error),
+      });
+      this.#armTimers();
+      return;
+    }
+    await this.#boot({ atStart: false, rebooted: true });
+    this.#armTimers();
+  }
+
+  /** The device reported changes itself. */
+  #onDeviceChanges(paths: readonly string[]): void {
+    this.#inBackground(this.#checkChanges(paths));
   }
 
   /**
@@ -587,61 +822,39 @@ export class CwmpAgent {
    * seconds after the last successful session.
    */
   async checkNotifications(): Promise<void> {
-    const notified = await this.#notified();
-    const values = await this.#context.model.view().values([
-      ...notified.keys(),
-    ]);
-    let active = false;
-    for (const [path, value] of values) {
-      const before = this.#baseline.get(path);
-      this.#baseline.set(path, value);
-      if (before === undefined || before === value) continue;
-      this.#changed.add(path);
-      if (notified.get(path) === 2) active = true;
+    await this.#checkChanges();
+  }
+
+  async #checkChanges(
+    paths?: readonly string[],
+    options: { now?: boolean } = {},
+  ): Promise<void> {
+    // A change seen during a session is compared when it ends: the session
+    // is not disturbed (§3.2.1), and by then the ACS's own changes have
+    // moved the baseline, so they are never taken for the device's.
+    if (this.#running && !options.now) {
+      if (paths === undefined) this.#checkAfterSession = "all";
+      else if (this.#checkAfterSession !== "all") {
+        this.#checkAfterSession ??= new Set();
+        for (const path of paths) this.#checkAfterSession.add(path);
+      }
+      return;
     }
+    const { active } = await this.#notifications.check(paths);
     if (!active) return;
     const throttle = Number(this.#ms("DefaultActiveNotificationThrottle")) *
       1000;
     const wait = this.#lastSuccessAt + throttle - this.#clock.now();
     if (wait <= 0 || this.#lastSuccessAt === 0) {
       this.requestSession();
-    } else if (this.#throttleTimer === undefined) {
-      this.#throttleTimer = this.#clock.setTimeout(() => {
-        this.#throttleTimer = undefined;
-        this.requestSession();
-      }, wait);
+    } else if (this.#throttleAlarm.at === undefined) {
+      this.#throttleAlarm.set(
+        this.#clock.now() + wait,
+        () => this.requestSession(),
+      );
     }
   }
 
   /** The namespace sessions start in (CWMP 1.4 negotiation starts in cwmp-1-2). */
   static readonly namespace: CwmpNamespaceName = "1-2";
-}
-
-/**
- * When the next periodic inform is due: the first instant after `now` of
- * the form PeriodicInformTime + n × interval (digest §10.1). With the
- * Unknown Time the phase is `now`, so the first one is one interval away.
- *
- * @example
- * ```ts
- * import { nextPeriodicInform } from "./cwmp_agent.ts";
- * const midnight = Date.UTC(2026, 0, 1);
- * console.log(new Date(nextPeriodicInform(midnight + 1000, 86400, "2020-06-01T00:00:00Z")).toISOString());
- * // "2026-01-02T00:00:00.000Z"
- * ```
- */
-export function nextPeriodicInform(
-  now: number,
-  intervalSeconds: number,
-  phase: string,
-): number {
-  const interval = Math.max(1, intervalSeconds) * 1000;
-  const parsed = phase === UNKNOWN_TIME ? NaN : Date.parse(phase);
-  const t0 = Number.isNaN(parsed) ? now : parsed;
-  const k = Math.floor((now - t0) / interval) + 1;
-  return t0 + k * interval;
-}
-
-function sameEvent(a: EventRecord, b: EventRecord): boolean {
-  return a.eventCode === b.eventCode && a.commandKey === b.commandKey;
 }

@@ -203,6 +203,7 @@ export class ManagedDevice implements DeviceAdapter {
   #values: Record<string, string>;
   readonly #writes = new Serial();
   readonly #validateUrl: ((url: string) => string | undefined) | undefined;
+  readonly #ownedListeners = new Set<(names: readonly string[]) => void>();
 
   private constructor(
     device: DeviceAdapter,
@@ -383,10 +384,12 @@ export class ManagedDevice implements DeviceAdapter {
 
   /** Sets the ConnectionRequestURL the listener publishes (not persisted across restarts). */
   setConnectionRequestUrl(url: string): void {
+    const before = this.#values;
     this.#values = {
       ...this.#values,
       [this.#prefix + "ConnectionRequestURL"]: url,
     };
+    this.#announce(before, this.#values);
   }
 
   /** Records a new ParameterKey (after a successful AddObject or DeleteObject). */
@@ -402,13 +405,72 @@ export class ManagedDevice implements DeviceAdapter {
     change: (values: Record<string, string>) => Record<string, string>,
   ): Promise<void> {
     return this.#writes.run(async () => {
-      const values = change(this.#values);
+      const before = this.#values;
+      const values = change(before);
       await this.store.write(
         AGENT_PARAMETERS_KEY,
         { values } satisfies AgentParametersDocument,
       );
       this.#values = values;
+      this.#announce(before, values);
     });
+  }
+
+  #announce(
+    before: Readonly<Record<string, string>>,
+    after: Readonly<Record<string, string>>,
+  ): void {
+    const names = Object.keys(after).filter((p) => before[p] !== after[p])
+      .filter((p) => p.startsWith(this.#prefix))
+      .map((p) => p.slice(this.#prefix.length));
+    if (names.length === 0) return;
+    for (const listener of this.#ownedListeners) {
+      try {
+        listener(names);
+      } catch {
+        // A listener's failure is its own; the value is stored.
+      }
+    }
+  }
+
+  /**
+   * Calls `listener` with the ManagementServer names (`URL`,
+   * `PeriodicInformInterval`, …) whose value changed, after the change is
+   * stored, whoever made it (the ACS, the configuration, the agent). Returns
+   * the function that stops the calls.
+   */
+  onManagementServerChange(
+    listener: (names: readonly string[]) => void,
+  ): () => void {
+    this.#ownedListeners.add(listener);
+    return () => this.#ownedListeners.delete(listener);
+  }
+
+  /**
+   * Sets agent-owned ManagementServer parameters from the agent itself (a
+   * reboot resetting DelayReboot, say), durably. Not for the ACS: its
+   * changes go through {@linkcode ManagedDevice.apply} and the RPCs' checks.
+   */
+  async setManagementServer(
+    values: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    await this.#persist((current) => {
+      const next = { ...current };
+      for (const [name, value] of Object.entries(values)) {
+        if (this.owns(this.#prefix + name)) next[this.#prefix + name] = value;
+      }
+      return next;
+    });
+  }
+
+  /** The device's boot id, or undefined when it cannot tell its boots apart. */
+  currentBootId(): Promise<string | undefined> {
+    return this.device.bootId?.() ?? Promise.resolve(undefined);
+  }
+
+  /** Reports changes the device makes itself, when it can (see {@linkcode DeviceAdapter.watch}). */
+  watch(listener: (paths: readonly string[]) => void): () => void {
+    return this.device.watch?.(listener) ?? (() => {});
   }
 
   addInstance(table: string, instance: number): Promise<ApplyResult> {

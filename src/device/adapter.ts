@@ -70,6 +70,20 @@ export interface DeviceAdapter {
   reboot(): Promise<void>;
   /** Resets the device to factory defaults, then reboots. */
   factoryReset(): Promise<void>;
+  /**
+   * An id that changes with every boot of the device and only then (Linux:
+   * the kernel's boot_id). With it the agent tells a device boot (`1 BOOT`)
+   * from a restart of its own process (no event). Without it, every start
+   * of the agent counts as a boot.
+   */
+  bootId?(): Promise<string>;
+  /**
+   * Reports changes the device makes itself (a local web UI, the network),
+   * so notified parameters need not wait for the agent's next poll. Calls
+   * `listener` with the concrete parameter paths that changed; returns the
+   * function that stops the reports.
+   */
+  watch?(listener: (paths: readonly string[]) => void): () => void;
   /** Durable storage for the agent's own state. */
   readonly store: StateStore;
 }

@@ -263,5 +263,9 @@ export async function createLinuxHostAdapter(
       ),
     commit: (): Promise<ApplyResult> => Promise.resolve({ applied: true }),
   });
-  return adapter;
+  // The kernel draws a new boot_id at every boot: an agent restart keeps it.
+  const bootId = (await readText("/proc/sys/kernel/random/boot_id")).trim();
+  return bootId
+    ? { ...adapter, store, bootId: () => Promise.resolve(bootId) }
+    : adapter;
 }

@@ -36,6 +36,8 @@ interface SimulatedState {
   readonly instances: Record<string, number[]>;
   readonly reboots: number;
   readonly factoryResets: number;
+  /** Changes with every (simulated) boot; kept across restarts of the agent. */
+  readonly bootId?: string;
 }
 
 /** Options for {@linkcode SimulatedDevice}. */
@@ -81,6 +83,7 @@ export class SimulatedDevice implements DeviceAdapter {
   #state: SimulatedState;
   #root: string;
   readonly #identity: Partial<DeviceIdentity>;
+  readonly #watchers = new Set<(paths: readonly string[]) => void>();
 
   private constructor(
     snapshot: Snapshot,
@@ -120,6 +123,7 @@ export class SimulatedDevice implements DeviceAdapter {
       ),
       reboots: 0,
       factoryResets: 0,
+      bootId: crypto.randomUUID(),
     };
     this.#state = this.#factory;
     this.#root = loaded.definitions.parameters[0]?.path.split(".")[0] ??
@@ -218,7 +222,11 @@ export class SimulatedDevice implements DeviceAdapter {
     return device;
   }
 
-  /** Applies saved changes from the store, if any. */
+  /**
+   * Applies saved changes from the store, if any. A device restored from a
+   * store keeps its boot id, so restarting the agent is not a boot; one that
+   * has none yet records the id of this boot at once.
+   */
   async #restore(): Promise<void> {
     const saved = await this.store.read(SIMULATED_STATE_KEY) as
       | SimulatedState
@@ -226,6 +234,37 @@ export class SimulatedDevice implements DeviceAdapter {
     if (saved && typeof saved === "object" && saved.values && saved.instances) {
       this.#state = saved;
     }
+    if (
+      typeof this.#state.bootId !== "string" || this.#state === this.#factory
+    ) {
+      await this.#commit({
+        ...this.#state,
+        bootId: this.#state.bootId ?? crypto.randomUUID(),
+      });
+    }
+  }
+
+  bootId(): Promise<string> {
+    return Promise.resolve(this.#state.bootId ?? "");
+  }
+
+  watch(listener: (paths: readonly string[]) => void): () => void {
+    this.#watchers.add(listener);
+    return () => this.#watchers.delete(listener);
+  }
+
+  /**
+   * Changes values as the device itself would (a local web UI, DHCP): the
+   * same as {@linkcode SimulatedDevice.setValues}, which reports every change
+   * to the watchers; the agent tells apart the ones the ACS made.
+   */
+  setLocally(changes: readonly ParameterChange[]): Promise<ApplyResult> {
+    return this.setValues(changes);
+  }
+
+  /** A power cut: the device boots again without being asked to (a new boot id). */
+  async powerCycle(): Promise<void> {
+    await this.#commit({ ...this.#state, bootId: crypto.randomUUID() });
   }
 
   /** How often the device was rebooted and factory-reset (for tests and the demo). */
@@ -268,8 +307,20 @@ export class SimulatedDevice implements DeviceAdapter {
 
   async setValues(changes: readonly ParameterChange[]): Promise<ApplyResult> {
     const values = { ...this.#state.values };
+    const changed = changes.filter((c) => values[c.path] !== c.value).map((
+      c,
+    ) => c.path);
     for (const change of changes) values[change.path] = change.value;
     await this.#commit({ ...this.#state, values });
+    if (changed.length > 0) {
+      for (const watcher of this.#watchers) {
+        try {
+          watcher(changed);
+        } catch {
+          // A watcher's failure is its own; the change has been made.
+        }
+      }
+    }
     return { applied: true };
   }
 
@@ -319,7 +370,11 @@ export class SimulatedDevice implements DeviceAdapter {
   }
 
   async reboot(): Promise<void> {
-    await this.#commit({ ...this.#state, reboots: this.#state.reboots + 1 });
+    await this.#commit({
+      ...this.#state,
+      reboots: this.#state.reboots + 1,
+      bootId: crypto.randomUUID(),
+    });
   }
 
   async factoryReset(): Promise<void> {
@@ -327,6 +382,7 @@ export class SimulatedDevice implements DeviceAdapter {
       ...this.#factory,
       reboots: this.#state.reboots + 1,
       factoryResets: this.#state.factoryResets + 1,
+      bootId: crypto.randomUUID(),
     });
   }
 

@@ -23,12 +23,19 @@ export async function factoryReset(
   _args: AcsRequestArgs<"FactoryReset">,
   context: RpcContext,
 ): Promise<RpcResult<"FactoryReset">> {
+  const bootId = await context.device.currentBootId();
+  const tag = bootId === undefined ? {} : { bootId };
   await context.state.update((s) => ({
     ...s,
     bootEvents: [...s.bootEvents.filter((e) => e.eventCode !== "0 BOOTSTRAP"), {
       eventCode: "0 BOOTSTRAP",
       commandKey: "",
+      ...tag,
     }],
+    pendingActions: [
+      ...s.pendingActions.filter((a) => a.kind !== "factoryReset"),
+      { kind: "factoryReset", ...tag },
+    ],
   }));
   return { response: {}, after: [{ kind: "factoryReset" }] };
 }

@@ -156,6 +156,7 @@ export async function runDeferredAction(
         bootEvents: keep,
         scheduledInforms: [],
         nextInstance: {},
+        pendingActions: [],
       }));
       await context.device.factoryReset();
       return;

@@ -27,6 +27,7 @@ export interface PermissionSet {
 
 const LINUX_READS = [
   "/proc/uptime",
+  "/proc/sys/kernel/random/boot_id",
   "/proc/meminfo",
   "/proc/loadavg",
   "/etc/os-release",

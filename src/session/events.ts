@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { EventRecord } from "../agent/agent_state.ts";
+import type { BootEventRecord, EventRecord } from "../agent/agent_state.ts";
 
 /** How one event code behaves (digest §5.1–5.2). */
 export interface EventPolicy {
@@ -214,6 +214,7 @@ function same(a: EventRecord, b: EventRecord): boolean {
 export function addEvents(
   queue: readonly EventRecord[],
   events: readonly EventRecord[],
+  options: AddEventsOptions = {},
 ): EventRecord[] {
   let out = [...queue];
   for (const event of events) {
@@ -223,9 +224,23 @@ export function addEvents(
     const normalized = eventPolicy(event.eventCode).multiple
       ? event
       : { ...event, commandKey: "" };
-    if (!out.some((e) => same(e, normalized))) out.push(normalized);
+    // An event already in an Inform that is out cannot take a new
+    // occurrence: that Inform's InformResponse removes it, and the new one
+    // belongs to the next Inform.
+    if (!out.some((e) => !options.inFlight?.has(e) && same(e, normalized))) {
+      out.push(normalized);
+    }
   }
   return out;
+}
+
+/** Options for {@linkcode addEvents}. */
+export interface AddEventsOptions {
+  /**
+   * Queue entries carried by the Inform of the running session, by identity.
+   * A new occurrence is never merged into one of them.
+   */
+  readonly inFlight?: ReadonlySet<EventRecord>;
 }
 
 /**
@@ -241,10 +256,32 @@ export function addEvents(
 export function informEvents(queue: readonly EventRecord[]): EventRecord[] {
   const rank = (e: EventRecord) =>
     e.eventCode === "0 BOOTSTRAP" ? 0 : e.eventCode === "1 BOOT" ? 1 : 2;
-  return [...queue].sort((a, b) => rank(a) - rank(b)).slice(
-    0,
-    MAX_INFORM_EVENTS,
-  );
+  // A queue may hold a single event twice (one raised while an Inform
+  // carrying it was out, then that session failed): the Inform lists it once.
+  const unique: EventRecord[] = [];
+  for (const e of [...queue].sort((a, b) => rank(a) - rank(b))) {
+    if (!unique.some((u) => same(u, e))) unique.push(e);
+  }
+  return unique.slice(0, MAX_INFORM_EVENTS);
+}
+
+/**
+ * The queue entries an Inform with `sent` events covers: every entry equal
+ * to one of them (a single event queued twice is covered by its one
+ * occurrence in the Inform). The InformResponse delivers exactly these.
+ *
+ * @example
+ * ```ts
+ * import { coveredEntries } from "./events.ts";
+ * const queue = [{ eventCode: "2 PERIODIC", commandKey: "" }];
+ * console.log(coveredEntries(queue, queue).size); // 1
+ * ```
+ */
+export function coveredEntries(
+  queue: readonly EventRecord[],
+  sent: readonly EventRecord[],
+): Set<EventRecord> {
+  return new Set(queue.filter((e) => sent.some((s) => same(s, e))));
 }
 
 /**
@@ -292,11 +329,14 @@ export function afterFailedSession(
  */
 export function afterBoot(
   queue: readonly EventRecord[],
-  bootEvents: readonly EventRecord[],
+  bootEvents: readonly BootEventRecord[],
 ): EventRecord[] {
   const kept = queue.filter((e) => eventPolicy(e.eventCode).keptAcrossReboot);
   return addEvents(
     addEvents(kept, [{ eventCode: "1 BOOT", commandKey: "" }]),
-    bootEvents,
+    bootEvents.map((e) => ({
+      eventCode: e.eventCode,
+      commandKey: e.commandKey,
+    })),
   );
 }

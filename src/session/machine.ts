@@ -56,7 +56,7 @@ export interface SessionData {
   readonly deferredRequests: readonly CpeRequest[];
   /** The last ACS message carried HoldRequests=true. */
   readonly holdRequests: boolean;
-  /** Work for after the session (reboot, factory reset). */
+  /** Work the CPE answered for, to carry out after the session (reboot, factory reset). */
   readonly after: readonly DeferredAction[];
   /** The ACS requests handled, in order (method names), for the log. */
   readonly rpcs: readonly string[];
@@ -198,7 +198,9 @@ function done(
       type: "finish",
       outcome,
       ...(reason ? { reason } : {}),
-      after: outcome === "success" ? data.after : [],
+      // Work the CPE has answered for is owed whatever happens next: a
+      // session that fails after a RebootResponse still ends in a reboot.
+      after: data.after,
       deferredRequests: [...data.deferredRequests, ...data.pending],
     }],
   };

@@ -42,7 +42,7 @@ export interface SessionResult {
   readonly events: readonly EventRecord[];
   /** The ACS requests handled, in order. */
   readonly rpcs: readonly string[];
-  /** Work for after the session (only after success). */
+  /** Work the CPE answered for, owed whatever the outcome (reboot, factory reset). */
   readonly after: readonly DeferredAction[];
   /** CPE requests not acknowledged (8005 or unsent), to retry later. */
   readonly deferredRequests: readonly CpeRequest[];

@@ -26,11 +26,19 @@ Deno.test("Reboot records M Reboot with its CommandKey for the next boot and def
     kind: "reboot",
     commandKey: "rb-1",
   }]);
+  const device = context.device.device as SimulatedDevice;
+  // Tagged with the boot it was answered in: a later boot raises it.
+  const bootId = await device.bootId();
   assert.deepStrictEqual(context.state.current.bootEvents, [{
     eventCode: "M Reboot",
     commandKey: "rb-1",
+    bootId,
   }]);
-  const device = context.device.device as SimulatedDevice;
+  assert.deepStrictEqual(context.state.current.pendingActions, [{
+    kind: "reboot",
+    commandKey: "rb-1",
+    bootId,
+  }]);
   assert.equal(
     device.counters.reboots,
     0,
@@ -38,6 +46,7 @@ Deno.test("Reboot records M Reboot with its CommandKey for the next boot and def
   );
   await runDeferredAction(handled.after[0], context);
   assert.equal(device.counters.reboots, 1);
+  assert.notEqual(await device.bootId(), bootId, "a reboot is a new boot");
 });
 
 Deno.test("FactoryReset records 0 BOOTSTRAP, and the reset clears attributes, schedules and agent parameters", async () => {
@@ -60,9 +69,11 @@ Deno.test("FactoryReset records 0 BOOTSTRAP, and the reset clears attributes, sc
       args: {},
     }, context);
     assert.deepStrictEqual(handled.after, [{ kind: "factoryReset" }]);
+    const bootId = await context.device.currentBootId();
     assert.deepStrictEqual(context.state.current.bootEvents, [{
       eventCode: "0 BOOTSTRAP",
       commandKey: "",
+      bootId,
     }]);
     await runDeferredAction(handled.after[0], context);
     const after = await createRpcContext(
@@ -71,7 +82,9 @@ Deno.test("FactoryReset records 0 BOOTSTRAP, and the reset clears attributes, sc
     assert.deepStrictEqual(after.state.current.bootEvents, [{
       eventCode: "0 BOOTSTRAP",
       commandKey: "",
+      bootId,
     }]);
+    assert.deepStrictEqual(after.state.current.pendingActions, []);
     assert.deepStrictEqual(after.state.current.scheduledInforms, []);
     assert.equal(
       after.device.managementServer("PeriodicInformInterval"),
