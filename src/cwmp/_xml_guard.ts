@@ -42,8 +42,8 @@ export function guardInput(
 // U+FFFE/U+FFFF, unpaired surrogates) is not XML at all; the parser behind
 // _xml.ts passes some of them through, so they are refused here, raw or as a
 // character reference.
-// deno-lint-ignore no-control-regex -- matching control characters is the point
 const FORBIDDEN_RAW =
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
   /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const CHARACTER_REFERENCE = /&#(?:x([0-9A-Fa-f]+)|([0-9]+));/g;
 
