@@ -31,6 +31,7 @@ interface CurrentSession {
   session: RecordedSession;
   script: SessionScript;
   next: number;
+  posts: number;
   namespace: CwmpNamespaceName;
   cookie: string;
   id: number;
@@ -54,6 +55,16 @@ export interface SessionScript {
    * (until the server stops).
    */
   readonly failure?: "http500" | "drop" | "hang";
+  /**
+   * Misbehave later: answer the CPE's POST number `post` after the
+   * InformResponse (1 is the first) with HTTP 500 or a broken connection,
+   * ending the session there — a session that fails after its events were
+   * delivered (say, while the ACS provisions).
+   */
+  readonly failAfterInform?: {
+    readonly post: number;
+    readonly failure: "http500" | "drop";
+  };
 }
 
 /** Options for {@linkcode FixtureAcs}. */
@@ -324,6 +335,13 @@ export class FixtureAcs {
       return new Response("missing session cookie", { status: 403 });
     }
     current.session.messages.push({ direction: "CPE→ACS", xml, decoded });
+    const late = current.script.failAfterInform;
+    if (late && ++current.posts === late.post) {
+      this.#current = undefined;
+      return late.failure === "http500"
+        ? new Response("internal error", { status: 500 })
+        : this.#dropped();
+    }
     if (body.kind === "request") {
       return this.#reply(
         current.namespace,
@@ -372,6 +390,7 @@ export class FixtureAcs {
       session,
       script,
       next: 0,
+      posts: 0,
       namespace,
       cookie,
       id: index + 1,
@@ -386,19 +405,9 @@ export class FixtureAcs {
         await promise;
         return new Response(null, { status: 503 });
       }
-      case "drop": {
+      case "drop":
         this.#current = undefined;
-        const stream = new ReadableStream<Uint8Array>({
-          start(controller) {
-            controller.enqueue(new TextEncoder().encode("<soap-env:Envelope"));
-            controller.error(new Error("connection dropped on purpose"));
-          },
-        });
-        return new Response(stream, {
-          status: 200,
-          headers: { "content-type": "text/xml" },
-        });
-      }
+        return this.#dropped();
     }
     if (script.informFault !== undefined) {
       this.#current = undefined;
@@ -428,6 +437,20 @@ export class FixtureAcs {
       );
     }
     return response;
+  }
+
+  /** A response whose body breaks off: the connection is lost mid-message. */
+  #dropped(): Response {
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode("<soap-env:Envelope"));
+        controller.error(new Error("connection dropped on purpose"));
+      },
+    });
+    return new Response(stream, {
+      status: 200,
+      headers: { "content-type": "text/xml" },
+    });
   }
 
   #reply(
