@@ -812,7 +812,7 @@ export class CwmpAgent {
 
   /** The device reported changes itself. */
   #onDeviceChanges(paths: readonly string[]): void {
-    this.#inBackground(this.#checkChanges(paths));
+    this.#inBackground(this.#checkChanges(paths, { reported: true }));
   }
 
   /**
@@ -827,7 +827,7 @@ export class CwmpAgent {
 
   async #checkChanges(
     paths?: readonly string[],
-    options: { now?: boolean } = {},
+    options: { now?: boolean; reported?: boolean } = {},
   ): Promise<void> {
     // A change seen during a session is compared when it ends: the session
     // is not disturbed (§3.2.1), and by then the ACS's own changes have
@@ -840,7 +840,9 @@ export class CwmpAgent {
       }
       return;
     }
-    const { active } = await this.#notifications.check(paths);
+    const { active } = options.reported && paths
+      ? await this.#notifications.reported(paths)
+      : await this.#notifications.check(paths);
     if (!active) return;
     const throttle = Number(this.#ms("DefaultActiveNotificationThrottle")) *
       1000;

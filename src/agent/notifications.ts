@@ -140,6 +140,26 @@ export class NotificationTracker {
     return { changed, active };
   }
 
+  /**
+   * The device reported these parameters changed. Outside a session nothing
+   * but the device changes values, so a report counts as a change even if
+   * the value is back to the baseline by the time it is read (A → B → A
+   * between two polls is still reported, with the current value).
+   */
+  async reported(paths: readonly string[]): Promise<ChangeCheck> {
+    const notified = await this.notified();
+    const targets = paths.filter((p) => notified.has(p));
+    if (targets.length === 0) return { changed: [], active: false };
+    const values = await this.#context.model.view().values(targets);
+    let active = false;
+    for (const [path, value] of values) {
+      this.#baseline.set(path, value);
+      this.#changed.add(path);
+      if (notified.get(path) === 2) active = true;
+    }
+    return { changed: targets, active };
+  }
+
   /** These changes reached the ACS (their Inform got its InformResponse). */
   delivered(paths: readonly string[]): void {
     for (const path of paths) this.#changed.delete(path);

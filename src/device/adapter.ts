@@ -81,7 +81,10 @@ export interface DeviceAdapter {
    * Reports changes the device makes itself (a local web UI, the network),
    * so notified parameters need not wait for the agent's next poll. Calls
    * `listener` with the concrete parameter paths that changed; returns the
-   * function that stops the reports.
+   * function that stops the reports. A report outside a session counts as a
+   * change even when the value has gone back since; reports that arrive
+   * during a session (its own SetParameterValues, say) are compared with
+   * what the ACS set once the session ends.
    */
   watch?(listener: (paths: readonly string[]) => void): () => void;
   /** Durable storage for the agent's own state. */
