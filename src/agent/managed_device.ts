@@ -157,6 +157,13 @@ const PROTOCOL_FLAGS: Readonly<Record<string, Partial<ParameterDefinition>>> = {
     activeNotify: "forceEnabled",
   },
   "DeviceSummary": { forcedInform: true },
+  "RootDataModelVersion": { forcedInform: true },
+  // TR-098: every WAN connection's ExternalIPAddress starts with active
+  // notification; the Inform carries the default connection's (inform.ts).
+  "WANDevice.{i}.WANConnectionDevice.{i}.WANIPConnection.{i}.ExternalIPAddress":
+    { activeNotify: "forceDefaultEnabled" },
+  "WANDevice.{i}.WANConnectionDevice.{i}.WANPPPConnection.{i}.ExternalIPAddress":
+    { activeNotify: "forceDefaultEnabled" },
   "DeviceInfo.SpecVersion": { forcedInform: true },
   "DeviceInfo.UpTime": { activeNotify: "canDeny" },
 };
@@ -165,7 +172,12 @@ const PROTOCOL_FLAGS: Readonly<Record<string, Partial<ParameterDefinition>>> = {
 export interface ManagedDeviceOptions {
   /** Factory values of agent-owned parameters (`URL`, `Username`, …) overriding the defaults. */
   readonly defaults?: Readonly<Record<string, string>>;
-  /** The data-model version for `Device.RootDataModelVersion` (Device:2 only). */
+  /**
+   * `Device.RootDataModelVersion` (Device:2 only). By default it follows the
+   * data model in use: the version the device's definitions name (a
+   * generated table knows it), else the device's own parameter if it has
+   * one; with neither, the parameter is not advertised rather than guessed.
+   */
   readonly rootDataModelVersion?: string;
   /**
    * Checks a new ManagementServer.URL (the sandbox's allow-list, the TLS
@@ -220,12 +232,13 @@ export class ManagedDevice implements DeviceAdapter {
     ) {
       owned.set(this.#prefix + name, definition);
     }
-    if (root === "Device") {
+    const version = rootDataModelVersion(root, device, options);
+    if (version !== undefined) {
       owned.set("Device.RootDataModelVersion", {
         type: { base: "string", maxLength: 32 },
         writable: false,
         forcedInform: true,
-        default: options.rootDataModelVersion ?? "2.19",
+        default: version,
       });
     }
     this.#ownedPaths = owned;
@@ -269,13 +282,12 @@ export class ManagedDevice implements DeviceAdapter {
       values[`${root}.ManagementServer.${name}`] = options.defaults?.[name] ??
         definition.default;
     }
-    if (root === "Device") {
-      values["Device.RootDataModelVersion"] = options.rootDataModelVersion ??
-        "2.19";
-    }
     for (const [path, value] of Object.entries(stored?.values ?? {})) {
       if (path in values && typeof value === "string") values[path] = value;
     }
+    // Not a setting: it says what the data model in use is, every time.
+    const version = rootDataModelVersion(root, device, options);
+    if (version !== undefined) values["Device.RootDataModelVersion"] = version;
     return new ManagedDevice(device, root, values, options);
   }
 
@@ -490,6 +502,21 @@ export class ManagedDevice implements DeviceAdapter {
     await this.store.write(AGENT_PARAMETERS_KEY, { values: {} });
     await this.device.factoryReset();
   }
+}
+
+/** The RootDataModelVersion the agent answers for, or undefined when it does not. */
+function rootDataModelVersion(
+  root: string,
+  device: DeviceAdapter,
+  options: ManagedDeviceOptions,
+): string | undefined {
+  if (root !== "Device") return undefined;
+  if (options.rootDataModelVersion !== undefined) {
+    return options.rootDataModelVersion;
+  }
+  // The version the definitions name is the data model in use; else the
+  // device's own parameter answers (a dump says what it was), else nothing.
+  return /^Device:(\d+\.\d+)$/.exec(device.definitions().model ?? "")?.[1];
 }
 
 function withProtocolFlags(

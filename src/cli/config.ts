@@ -35,6 +35,10 @@ export const ConfigSchema = z.object({
     "must be sim, sim:SNAPSHOT, sim:tr181 or linux",
   ).default("sim"),
   "serial": z.string().min(1).max(64).optional(),
+  "root-data-model-version": z.string().regex(
+    /^\d+\.\d+$/,
+    "must be MAJOR.MINOR, e.g. 2.19",
+  ).optional(),
   "periodic-interval": z.number().int().min(1).optional(),
   "ca-file": z.string().optional(),
   "cert-file": z.string().optional(),
@@ -76,6 +80,8 @@ export const RUN_FLAGS: Readonly<Record<keyof AgentConfig | "config", string>> =
     "state-dir": "directory for persistent state (required)",
     "device": "sim, sim:SNAPSHOT or linux (default sim)",
     "serial": "serial number of the simulated device",
+    "root-data-model-version":
+      "Device.RootDataModelVersion (default: the data model in use)",
     "periodic-interval": "PeriodicInformInterval in seconds",
     "ca-file": "PEM file of CA certificates trusted for the ACS",
     "cert-file": "PEM client certificate for the ACS",

@@ -256,6 +256,9 @@ export async function runCommand(
       return undefined;
     };
     const context = await createRpcContext(device, {
+      ...(config["root-data-model-version"] !== undefined
+        ? { rootDataModelVersion: config["root-data-model-version"] }
+        : {}),
       validateUrl: (url) => {
         const refusal = urlRefusal(url);
         if (refusal) {

@@ -111,6 +111,7 @@ export function definitionsModule(
     `];\n\n` +
     `/** The parameter table: ${definitions.parameters.length} parameters, ${definitions.objects.length} objects. */\n` +
     `export const definitions: DataModelDefinitions = {\n` +
+    `  model: MODEL,\n` +
     `  parameters: ([] as ParameterDefinition[]).concat(${
       chunks.map((_, i) => `p${i}`).join(", ")
     }),\n` +

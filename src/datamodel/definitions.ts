@@ -56,6 +56,11 @@ export interface ObjectDefinition {
 
 /** A device's parameter table. */
 export interface DataModelDefinitions {
+  /**
+   * The data model and version the table implements (`Device:2.19`), when
+   * known: `Device.RootDataModelVersion` follows it.
+   */
+  readonly model?: string;
   /** Every parameter. */
   readonly parameters: readonly ParameterDefinition[];
   /**

@@ -308,6 +308,39 @@ export const ADAPTER_CONTRACT: readonly ContractCase[] = [
     },
   },
   {
+    name: "a boot id, if the device has one, is stable within a boot",
+    async run(adapter) {
+      if (!adapter.bootId) return;
+      const first = await adapter.bootId();
+      const second = await adapter.bootId();
+      const problems: string[] = [];
+      if (typeof first !== "string" || first.trim() === "") {
+        problems.push(`bootId() returned ${JSON.stringify(first)}`);
+      } else if (first !== second) {
+        problems.push(
+          `bootId() changed without a boot: ${JSON.stringify(first)}, then ${
+            JSON.stringify(second)
+          }`,
+        );
+      }
+      if (problems.length > 0) throw new ContractViolation("boot id", problems);
+    },
+  },
+  {
+    name: "watching for changes, if the device can, starts and stops",
+    run(adapter) {
+      if (!adapter.watch) return Promise.resolve();
+      const stop = adapter.watch(() => {});
+      if (typeof stop !== "function") {
+        throw new ContractViolation("watch", [
+          "watch() must return the function that stops the reports",
+        ]);
+      }
+      stop();
+      return Promise.resolve();
+    },
+  },
+  {
     name: "the state store returns what was written",
     async run(adapter) {
       const document = {

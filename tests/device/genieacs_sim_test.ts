@@ -241,3 +241,97 @@ Deno.test("our JSON snapshots stay exact: a writable object with parameters or a
     /Snapshot value of Device\.Name/,
   );
 });
+
+Deno.test("an InternetGatewayDevice's Inform carries the default WAN connection's ExternalIPAddress, which starts actively notified", async () => {
+  const context = await open(IGD);
+  const wan = `${ROOT}WANDevice.1.WANConnectionDevice.1.`;
+  const informNames = async () =>
+    (await buildInform(context, { events: [], retryCount: 0, now: new Date() }))
+      .parameterList.map((p) => p.name);
+  // Layer3Forwarding.DefaultConnectionService names the PPP connection.
+  assert.ok(
+    (await informNames()).includes(
+      `${wan}WANPPPConnection.1.ExternalIPAddress`,
+    ),
+  );
+  assert.ok(
+    !(await informNames()).includes(
+      `${wan}WANIPConnection.1.ExternalIPAddress`,
+    ),
+  );
+  // Pointing it at the IP connection moves the Forced Inform parameter.
+  await rpc(context, "SetParameterValues", {
+    parameterList: [{
+      name: `${ROOT}Layer3Forwarding.DefaultConnectionService`,
+      value: `${wan}WANIPConnection.1`,
+    }],
+    parameterKey: "",
+  });
+  assert.ok(
+    (await informNames()).includes(`${wan}WANIPConnection.1.ExternalIPAddress`),
+  );
+  // Without one, the connected connection is the default.
+  await rpc(context, "SetParameterValues", {
+    parameterList: [{
+      name: `${ROOT}Layer3Forwarding.DefaultConnectionService`,
+      value: "",
+    }],
+    parameterKey: "",
+  });
+  const names = await informNames();
+  assert.ok(
+    names.includes(`${wan}WANPPPConnection.1.ExternalIPAddress`),
+    names.join(),
+  );
+  for (
+    const name of [
+      "DeviceSummary",
+      "DeviceInfo.SpecVersion",
+      "DeviceInfo.HardwareVersion",
+    ]
+  ) {
+    assert.ok(names.includes(ROOT + name), name);
+  }
+  const attributes = await rpc(context, "GetParameterAttributes", {
+    parameterNames: [`${wan}WANIPConnection.1.ExternalIPAddress`],
+  });
+  assert.equal(
+    (attributes as unknown as {
+      args: { parameterList: { notification: number }[] };
+    }).args
+      .parameterList[0].notification,
+    2,
+  );
+});
+
+Deno.test("RootDataModelVersion follows the data model in use unless configured", async () => {
+  const version = async (context: RpcContext) =>
+    (await buildInform(context, { events: [], retryCount: 0, now: new Date() }))
+      .parameterList.find((p) => p.name === "Device.RootDataModelVersion")
+      ?.value;
+  // The device's own parameter (a dump of a TR-181 2.14 device).
+  assert.equal(await version(await open(EXPORT)), "2.14");
+  // The generated table knows its version.
+  const { definitions } = await import("../../src/device/models/tr181.ts");
+  const generated = await SimulatedDevice.fromDefinitions(definitions, {
+    store: new MemoryStateStore(),
+    overrides: {
+      "Device.DeviceInfo.Manufacturer": "x",
+      "Device.DeviceInfo.ManufacturerOUI": "00D09E",
+      "Device.DeviceInfo.SerialNumber": "1",
+    },
+  });
+  assert.equal(await version(await createRpcContext(generated)), "2.19");
+  // Configured wins.
+  assert.equal(
+    await version(
+      await createRpcContext(generated, { rootDataModelVersion: "2.17" }),
+    ),
+    "2.17",
+  );
+  // A table that does not say is not given a guessed version.
+  const bare = SimulatedDevice.fromSnapshot({
+    "Device.DeviceInfo.SerialNumber": { value: "1" },
+  });
+  assert.equal(await version(await createRpcContext(bare)), undefined);
+});
