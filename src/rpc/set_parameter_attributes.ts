@@ -15,7 +15,9 @@ const ACCESS_LIST_ENTITIES = ["Subscriber"];
  * Validates the whole list, then stores it in one atomic write (all or
  * nothing). Decisions where the digest leaves room (§6.6):
  *
- * - Active notification (2) of a `canDeny` parameter is refused with 9009.
+ * - Active notification (2) of a `canDeny` parameter named explicitly is
+ *   refused with 9009; one only covered by a partial path keeps its own
+ *   notification while the others below the path are set.
  * - Lightweight notification (3–6) is not supported: 9009.
  * - A `forceEnabled` parameter named explicitly with a notification other
  *   than 2 is refused with 9009; when it is only covered by a partial path,
@@ -61,10 +63,22 @@ export async function setParameterAttributes(
         if (
           item.notification === 2 && definition.activeNotify === "canDeny"
         ) {
-          throw new CwmpFault(
-            9009,
-            `Active notification is not allowed for ${path}`,
-          );
+          if (explicit) {
+            throw new CwmpFault(
+              9009,
+              `Active notification is not allowed for ${path}`,
+            );
+          }
+          // Under a partial path, a parameter that denies active
+          // notification keeps its own setting; the request as a whole is
+          // not refused for it (TR-069 A.3.2.4, SetParameterAttributes).
+          updates.set(path, {
+            notification: current.notification,
+            accessList: item.accessListChange
+              ? [...item.accessList]
+              : current.accessList,
+          });
+          continue;
         }
         if (
           definition.activeNotify === "forceEnabled" &&

@@ -204,17 +204,19 @@ export class AcsClient {
       // Requests carry SOAPAction (empty value); responses and faults an empty header too (digest §1.2).
       headers.set("soapaction", soapAction ? '""' : "");
     }
-    const cookie = this.#cookies.header(this.#url.pathname);
+    const cookie = this.#cookies.header(this.#url);
     if (cookie) headers.set("cookie", cookie);
     const authorization = this.#authorization();
     if (authorization) headers.set("authorization", authorization);
+    const url = this.#url;
     const response = await this.#transport().send({
-      url: this.#url,
+      url,
       headers,
       body,
       timeoutMs: this.#options.timeoutMs ?? 30_000,
     });
-    this.#cookies.store(response.headers.getSetCookie());
+    // Cookies belong to the host that answered (a redirect may move on).
+    this.#cookies.store(response.headers.getSetCookie(), url);
     return response;
   }
 

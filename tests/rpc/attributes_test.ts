@@ -179,3 +179,29 @@ Deno.test("attributes survive a restart of the agent on the same state directory
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("active notification on a partial path skips the parameters below it that deny it, and sets the rest", async () => {
+  const context = await simContext();
+  await ok(context, "SetParameterAttributes", {
+    parameterList: [spa("Device.DeviceInfo.UpTime", 1)],
+  });
+  await ok(context, "SetParameterAttributes", {
+    parameterList: [spa("Device.DeviceInfo.", 2)],
+  });
+  const { parameterList } = await ok<Attributes>(
+    context,
+    "GetParameterAttributes",
+    {
+      parameterNames: [
+        "Device.DeviceInfo.UpTime",
+        "Device.DeviceInfo.Description",
+      ],
+    },
+  );
+  assert.deepStrictEqual(parameterList.map((p) => p.notification), [1, 2]);
+  // Named explicitly, it is still refused.
+  const f = await fault(context, "SetParameterAttributes", {
+    parameterList: [spa("Device.DeviceInfo.UpTime", 2)],
+  });
+  assert.equal(f.faultCode, 9009);
+});
