@@ -25,7 +25,7 @@ import type {
   CpeRequest,
   SoapHeader,
 } from "../cwmp/messages.ts";
-import type { CpeRequestArgs } from "../cwmp/methods.ts";
+import { CPE_METHODS, type CpeRequestArgs } from "../cwmp/methods.ts";
 import {
   type CwmpNamespaceName,
   namespaceIncludes,
@@ -245,6 +245,20 @@ function negotiatedNamespace(
 }
 
 /**
+ * The namespace of a CWMP version (digest §2.1): 1.0 and 1.1 have their
+ * own, 1.2 to 1.4 share `cwmp-1-2`.
+ *
+ * @example
+ * ```ts
+ * import { versionNamespace } from "./machine.ts";
+ * console.log(versionNamespace("1.1"), versionNamespace("1.4")); // "1-1" "1-2"
+ * ```
+ */
+export function versionNamespace(version: string): CwmpNamespaceName {
+  return version === "1.0" ? "1-0" : version === "1.1" ? "1-1" : "1-2";
+}
+
+/**
  * One transition.
  *
  * @example
@@ -305,9 +319,13 @@ export function step(state: SessionState, input: SessionInput): Step {
           `ACS chose CWMP ${version}, which this CPE does not support`,
         );
       }
+      // UseCWMPVersion binds the whole session to that version (TR-069
+      // §3.7.4, digest §2.4): one below 1.4 means its namespace and its
+      // methods from the next message on, whatever namespace the
+      // InformResponse itself came in.
       const namespace = negotiatedNamespace(
-        data.namespace,
-        input.message.namespace,
+        negotiatedNamespace(data.namespace, input.message.namespace),
+        version === undefined ? undefined : versionNamespace(version),
       );
       const next_ = {
         ...data,
@@ -394,6 +412,35 @@ export function step(state: SessionState, input: SessionInput): Step {
           "failure",
           `expected an ACS request or 204, got ${describe(input.message)}`,
         );
+      }
+      const since = Object.hasOwn(CPE_METHODS, body.method)
+        ? CPE_METHODS[body.method as keyof typeof CPE_METHODS].since
+        : undefined;
+      if (since && !namespaceIncludes(data.namespace, since)) {
+        // A method newer than the session's CWMP version does not exist in it.
+        return {
+          state: {
+            name: "ExpectAcsMessage",
+            data: {
+              ...data,
+              holdRequests: header.holdRequests === true,
+              rpcs: [...data.rpcs, body.method],
+            },
+          },
+          effects: [{
+            type: "post",
+            namespace: data.namespace,
+            header: header.id === undefined ? {} : { id: header.id },
+            body: {
+              kind: "fault",
+              faultCode: 9000,
+              faultString: `${body.method} is not part of CWMP ${
+                data.version ?? `in namespace cwmp-${data.namespace}`
+              }`,
+              parameterFaults: [],
+            },
+          }],
+        };
       }
       return {
         state: {

@@ -340,3 +340,46 @@ Deno.test("a connection that is refused fails the session without throwing", asy
   assert.equal(result.outcome, "failure");
   assert.match(result.reason!, /Cannot reach the ACS/);
 });
+
+Deno.test("UseCWMPVersion below 1.4 binds the session to that version: its namespace from the next message on, and no newer method", async () => {
+  const requests: AcsRequest[] = [
+    { kind: "request", method: "GetRPCMethods", args: {} },
+    // CancelTransfer is CWMP 1.2: not part of a 1.0 or 1.1 session.
+    { kind: "request", method: "CancelTransfer", args: { commandKey: "x" } },
+  ];
+  for (
+    const [version, namespace] of [["1.0", "1-0"], ["1.1", "1-1"]] as const
+  ) {
+    await withAcs({
+      sessions: [{ useCwmpVersion: version, requests }],
+    }, async (acs) => {
+      const result = await session(acs);
+      assert.equal(result.outcome, "success", result.reason);
+      const fromCpe = acs.sessions[0].messages.filter((m) =>
+        m.direction === "CPE→ACS" && m.decoded &&
+        m.decoded.body.kind !== "empty"
+      );
+      assert.equal(fromCpe[0].decoded!.namespace, "1-2", "the Inform");
+      for (const m of fromCpe.slice(1)) {
+        assert.equal(m.decoded!.namespace, namespace, `${version}: ${m.xml}`);
+      }
+      const fault = fromCpe.at(-1)!.decoded!.body;
+      assert.ok(
+        fault.kind === "fault" && fault.faultCode === 9000,
+        JSON.stringify(fault),
+      );
+    });
+  }
+  // A 1.4 session keeps cwmp-1-2 and the 1.2 method is simply not implemented (9000 too).
+  await withAcs(
+    { sessions: [{ useCwmpVersion: "1.4", requests }] },
+    async (acs) => {
+      const result = await session(acs);
+      assert.equal(result.outcome, "success", result.reason);
+      const reply = acs.sessions[0].messages.find((m) =>
+        m.direction === "CPE→ACS" && m.decoded?.body.kind === "response"
+      );
+      assert.equal(reply?.decoded?.namespace, "1-2");
+    },
+  );
+});
