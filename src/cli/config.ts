@@ -6,6 +6,35 @@
  */
 import { z } from "zod";
 
+/**
+ * Checks an `acs-allow` pattern; returns why it is refused, or undefined.
+ * A bare `*` or a wildcard above a registrable domain (`*.net`) would let
+ * an ACS send the device anywhere.
+ *
+ * @example
+ * ```ts
+ * import { allowPatternProblem } from "./config.ts";
+ * console.log(allowPatternProblem("*.example.net:443")); // undefined
+ * console.log(allowPatternProblem("*.net") !== undefined); // true
+ * ```
+ */
+export function allowPatternProblem(pattern: string): string | undefined {
+  const match =
+    /^(\*\.)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?::(\d{1,5}))?$/i
+      .exec(pattern);
+  if (!match) {
+    return "must be host, host:port, *.domain or *.domain:port";
+  }
+  const [, wildcard, host, port] = match;
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
+    return `port ${port} is out of range`;
+  }
+  if (wildcard && !host.includes(".")) {
+    return `*.${host} would allow every host under a top-level domain`;
+  }
+  return undefined;
+}
+
 const port = z.number().int().min(0).max(65535);
 
 /** The configuration schema; keys are the flag names without dashes. */
@@ -16,6 +45,12 @@ export const ConfigSchema = z.object({
   }).optional(),
   "acs-username": z.string().max(256).optional(),
   "acs-password": z.string().max(256).optional(),
+  "acs-allow": z.array(
+    z.string().superRefine((pattern, ctx) => {
+      const problem = allowPatternProblem(pattern);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+  ).max(64).optional(),
   "cr-host": z.string().min(1).optional(),
   "cr-port": port.optional(),
   "cr-path": z.string().regex(
@@ -63,6 +98,8 @@ export const RUN_FLAGS: Readonly<Record<keyof AgentConfig | "config", string>> =
     "acs-url": "ACS URL (ManagementServer.URL), http:// or https://",
     "acs-username": "user name towards the ACS (ManagementServer.Username)",
     "acs-password": "password towards the ACS (ManagementServer.Password)",
+    "acs-allow":
+      "more ACS hosts the ACS may move the device to: host[:port] or *.domain[:port], comma-separated",
     "cr-host":
       "address the connection-request listener binds (default 127.0.0.1)",
     "cr-port": "its port (default 7547; 0 picks a free one)",
@@ -125,7 +162,9 @@ export function resolveConfig(
   };
   for (const [key, value] of Object.entries(flags)) {
     if (value === undefined || key === "config") continue;
-    if (NUMERIC.has(key)) {
+    if (key === "acs-allow") {
+      merged[key] = value.split(",").map((p) => p.trim()).filter((p) => p);
+    } else if (NUMERIC.has(key)) {
       const decimal = key === "cr-rate-interval";
       if (!(decimal ? /^\d+(\.\d+)?$/ : /^\d+$/).test(value)) {
         throw new Error(

@@ -20,7 +20,7 @@ import { createLogger } from "./logger.ts";
 import { fileURLToPath } from "node:url";
 import {
   computePermissions,
-  hostPort,
+  acsAllowList,
   permissionFlags,
   urlAllowed,
 } from "../sandbox/permissions.ts";
@@ -48,7 +48,10 @@ ${
   )
 }
 
-Every flag is also a key of the config file (e.g. {"acs-url": "https://acs.example.net/"}).
+  --enable-cwmp       set ManagementServer.EnableCWMP to true at this start (after
+                      an ACS turned CWMP off; the data model leaves that to the LAN side)
+
+Every flag but --enable-cwmp is also a key of the config file (e.g. {"acs-url": "https://acs.example.net/"}).
 Started with permission to run Deno (as \`deno task agent run\` is), the agent
 re-launches itself under exactly the permissions \`agent permissions\` prints.
 ACS and connection-request settings are applied when they differ from the
@@ -64,6 +67,8 @@ export interface LoadedRunConfig {
   readonly configFile?: string;
   /** This process is the sandboxed child (internal flag `--sandboxed`). */
   readonly sandboxed: boolean;
+  /** `--enable-cwmp`: a local operator turns CWMP back on at this start. */
+  readonly enableCwmp?: boolean;
 }
 
 /**
@@ -83,6 +88,7 @@ export async function loadRunConfig(
     > = {
       help: { type: "boolean", short: "h" },
       sandboxed: { type: "boolean" },
+      "enable-cwmp": { type: "boolean" },
     };
     for (const key of Object.keys(RUN_FLAGS)) options[key] = { type: "string" };
     const { values } = parseArgs({ args: [...args], options }) as {
@@ -106,6 +112,7 @@ export async function loadRunConfig(
       config: resolveConfig(file, flags),
       ...(configFile ? { configFile } : {}),
       sandboxed: values.sandboxed === true,
+      enableCwmp: values["enable-cwmp"] === true,
     };
   } catch (error) {
     io.stderr(`agent ${command}: ${(error as Error).message}\n`);
@@ -184,7 +191,7 @@ export async function runCommand(
 ): Promise<number> {
   const loaded = await loadRunConfig("run", args, io, RUN_USAGE);
   if (typeof loaded === "number") return loaded;
-  const { config, configFile, sandboxed } = loaded;
+  const { config, configFile, sandboxed, enableCwmp } = loaded;
 
   const log = createLogger({
     level: config["log-level"],
@@ -243,7 +250,7 @@ export async function runCommand(
       store,
       (warning) => log({ level: "warn", msg: "snapshot loaded", warning }),
     );
-    const allowList = config["acs-url"] ? [hostPort(config["acs-url"])] : [];
+    const allowList = acsAllowList(config);
     const urlRefusal = (url: string) => {
       if (!urlAllowed(allowList, url)) {
         return `${url} is outside the ACS allow-list (${
@@ -272,6 +279,11 @@ export async function runCommand(
       },
     });
     await applyConfig(config, context, store);
+    if (enableCwmp && context.device.managementServer("EnableCWMP") !== "true") {
+      // EnableCWMP=false is undone on the LAN side only (TR-181): this flag.
+      await context.device.setManagementServer({ EnableCWMP: "true" });
+      log({ level: "info", msg: "CWMP enabled again (--enable-cwmp)" });
+    }
     const readPem = async (file: string | undefined) =>
       file === undefined
         ? undefined

@@ -58,7 +58,7 @@ export function computePermissions(
   configFile?: string,
 ): PermissionSet {
   const net = new Set<string>();
-  if (config["acs-url"]) net.add(hostPort(config["acs-url"]));
+  for (const pattern of acsAllowList(config)) net.add(pattern);
   const crPort = config["cr-port"] ?? 7547;
   // Port 0 asks the system for a free port: the listener then needs the host, any port.
   net.add(
@@ -125,20 +125,58 @@ export function permissionFlags(p: PermissionSet): string[] {
 }
 
 /**
- * Whether a URL's host is one the agent may talk to (the ACS allow-list):
- * the configured ACS host and port.
+ * The ACS allow-list of a configuration: the configured ACS's host and port,
+ * then every `acs-allow` pattern (for moving the device to another ACS).
+ *
+ * @example
+ * ```ts
+ * import { acsAllowList } from "./permissions.ts";
+ * console.log(acsAllowList({ "state-dir": "/s", "acs-url": "https://boot.example.net/", "acs-allow": ["*.example.org:443"],
+ *   device: "sim", "log-level": "info", "log-format": "text" }));
+ * // ["boot.example.net:443", "*.example.org:443"]
+ * ```
+ */
+export function acsAllowList(config: AgentConfig): string[] {
+  return [
+    ...new Set([
+      ...(config["acs-url"] ? [hostPort(config["acs-url"])] : []),
+      ...(config["acs-allow"] ?? []),
+    ]),
+  ];
+}
+
+/**
+ * Whether a URL's host is one the agent may talk to (the ACS allow-list).
+ * Entries are `host:port`, `host` (any port), `*.domain:port` or
+ * `*.domain` — the domain itself and every name under it, as Deno's
+ * `--allow-net` reads them, so the sandbox grants exactly the same hosts.
  *
  * @example
  * ```ts
  * import { urlAllowed } from "./permissions.ts";
  * console.log(urlAllowed(["acs.example.net:443"], "https://acs.example.net/x")); // true
  * console.log(urlAllowed(["acs.example.net:443"], "https://evil.example/")); // false
+ * console.log(urlAllowed(["*.example.net:443"], "https://prod.acs.example.net/cwmp")); // true
  * ```
  */
 export function urlAllowed(allowList: readonly string[], url: string): boolean {
+  let target: string;
   try {
-    return allowList.includes(hostPort(url));
+    target = hostPort(url);
   } catch {
     return false;
   }
+  const colon = target.lastIndexOf(":");
+  const host = target.slice(0, colon).toLowerCase();
+  const port = target.slice(colon + 1);
+  return allowList.some((entry) => {
+    const match = /^(.*?)(?::(\d+))?$/.exec(entry.toLowerCase())!;
+    const [, pattern, entryPort] = match;
+    if (entryPort !== undefined && entryPort !== port) return false;
+    if (pattern.startsWith("*.")) {
+      const domain = pattern.slice(2);
+      return host === domain || host.endsWith("." + domain);
+    }
+    return host === pattern;
+  });
 }

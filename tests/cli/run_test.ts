@@ -188,3 +188,128 @@ Deno.test("agent run --device sim:FILE registers with the DeviceId of a genieacs
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** `agent run …` until `until()` holds (or `maxMs`), then SIGTERM; returns its log lines. */
+async function runUntil(
+  args: string[],
+  until: () => boolean,
+  maxMs = 10_000,
+): Promise<Record<string, unknown>[]> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...AGENT_PERMISSIONS,
+      "--allow-net=127.0.0.1",
+      MAIN,
+      "run",
+      ...args,
+      "--log-format",
+      "json",
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const deadline = Date.now() + maxMs;
+  while (!until() && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // Leave a moment for anything that should not happen.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  child.kill("SIGTERM");
+  const { code, stderr } = await child.output();
+  const text = new TextDecoder().decode(stderr);
+  assert.equal(code, 0, text);
+  return text.trim().split("\n").map((l) => JSON.parse(l));
+}
+
+Deno.test("agent run: an ACS moves the device to a production ACS on another host of the allow-list; it gets 0 BOOTSTRAP at once", async () => {
+  const production = new FixtureAcs();
+  await production.start();
+  const refused = new FixtureAcs();
+  await refused.start();
+  const bootstrap = new FixtureAcs({
+    sessions: [{
+      requests: [{
+        kind: "request",
+        method: "SetParameterValues",
+        args: {
+          parameterList: [{
+            name: "Device.ManagementServer.URL",
+            value: production.url,
+          }],
+          parameterKey: "moved",
+        },
+      }],
+    }],
+  });
+  await bootstrap.start();
+  const dir = await Deno.makeTempDir();
+  try {
+    // The allow-list names the production ACS's host and port.
+    const port = new URL(production.url).port;
+    await runUntil([
+      "--state-dir",
+      dir,
+      "--acs-url",
+      bootstrap.url,
+      "--acs-allow",
+      `127.0.0.1:${port}`,
+      "--cr-port",
+      "0",
+    ], () => production.sessions.length > 0);
+    assert.deepStrictEqual(production.sessions[0]?.events, ["0 BOOTSTRAP"]);
+    const inform = production.sessions[0].messages[0].decoded!.body;
+    assert.ok(inform.kind === "request" && inform.method === "Inform");
+    assert.ok(
+      inform.args.parameterList.some((p) =>
+        p.name === "Device.ManagementServer.ParameterKey" && p.value === "moved"
+      ),
+    );
+  } finally {
+    await bootstrap.stop();
+    await production.stop();
+    await refused.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("agent run: after an ACS turns EnableCWMP off, nothing is sent until a local operator starts the agent with --enable-cwmp", async () => {
+  const acs = new FixtureAcs({
+    sessions: [{
+      requests: [{
+        kind: "request",
+        method: "SetParameterValues",
+        args: {
+          parameterList: [{
+            name: "Device.ManagementServer.EnableCWMP",
+            value: "false",
+          }],
+          parameterKey: "",
+        },
+      }],
+    }],
+  });
+  await acs.start();
+  const dir = await Deno.makeTempDir();
+  const args = ["--state-dir", dir, "--acs-url", acs.url, "--cr-port", "0"];
+  try {
+    await runUntil(args, () => acs.sessions.some((s) => s.ended));
+    assert.equal(acs.sessions.length, 1);
+    // A restart alone does not turn it back on, periodic informs included.
+    const periodic = [...args, "--periodic-interval", "1"];
+    // Two periodic intervals: long enough for one to fire if it could.
+    const quiet = await runUntil(periodic, () => false, 2500);
+    assert.equal(acs.sessions.length, 1);
+    assert.ok(quiet.some((l) => /CWMP is disabled/.test(String(l.msg))));
+    const again = await runUntil(
+      [...periodic, "--enable-cwmp"],
+      () => acs.sessions.length > 1,
+    );
+    assert.ok(acs.sessions.length >= 2);
+    assert.deepStrictEqual(acs.sessions[1].events, ["2 PERIODIC"]);
+    assert.ok(again.some((l) => /CWMP enabled again/.test(String(l.msg))));
+  } finally {
+    await acs.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

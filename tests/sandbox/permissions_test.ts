@@ -226,3 +226,45 @@ Deno.test("the sandboxed agent completes an https session trusting a named CA, w
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the ACS allow-list takes host patterns; the sandbox grants exactly those hosts", async () => {
+  const { acsAllowList, urlAllowed, computePermissions } = await import(
+    "../../src/sandbox/permissions.ts"
+  );
+  const { resolveConfig } = await import("../../src/cli/config.ts");
+  const config = resolveConfig(undefined, {
+    "state-dir": "/var/lib/cwmp",
+    "acs-url": "https://bootstrap.example.net/cwmp",
+    "acs-allow": "*.acs.example.org:443, backup.example.com",
+  });
+  const list = acsAllowList(config);
+  assert.deepStrictEqual(list, [
+    "bootstrap.example.net:443",
+    "*.acs.example.org:443",
+    "backup.example.com",
+  ]);
+  for (
+    const [url, allowed] of [
+      ["https://bootstrap.example.net/cwmp", true],
+      ["https://bootstrap.example.net:8443/cwmp", false],
+      ["https://acs.example.org/cwmp", true],
+      ["https://prod.eu.acs.example.org/cwmp", true],
+      ["https://prod.acs.example.org:8443/cwmp", false],
+      ["https://evilacs.example.org/cwmp", false],
+      ["https://acs.example.org.evil.net/cwmp", false],
+      ["http://backup.example.com:7547/", true],
+      ["https://example.com/", false],
+    ] as const
+  ) assert.equal(urlAllowed(list, url), allowed, url);
+  const net = computePermissions(config).net;
+  assert.ok(
+    net.includes("*.acs.example.org:443") && net.includes("backup.example.com"),
+  );
+  for (const bad of ["*", "*.org", "acs.example.org:99999", "http://x/"]) {
+    assert.throws(
+      () => resolveConfig(undefined, { "state-dir": "/s", "acs-allow": bad }),
+      /acs-allow/,
+      bad,
+    );
+  }
+});
