@@ -19,8 +19,8 @@ import type { CommandIo } from "./io.ts";
 import { createLogger } from "./logger.ts";
 import { fileURLToPath } from "node:url";
 import {
-  computePermissions,
   acsAllowList,
+  computePermissions,
   permissionFlags,
   urlAllowed,
 } from "../sandbox/permissions.ts";
@@ -279,7 +279,9 @@ export async function runCommand(
       },
     });
     await applyConfig(config, context, store);
-    if (enableCwmp && context.device.managementServer("EnableCWMP") !== "true") {
+    if (
+      enableCwmp && context.device.managementServer("EnableCWMP") !== "true"
+    ) {
       // EnableCWMP=false is undone on the LAN side only (TR-181): this flag.
       await context.device.setManagementServer({ EnableCWMP: "true" });
       log({ level: "info", msg: "CWMP enabled again (--enable-cwmp)" });
