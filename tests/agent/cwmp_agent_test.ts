@@ -1,7 +1,6 @@
 /** The agent over real sockets, with timers on a fake clock. */
 import assert from "node:assert/strict";
 import { FixtureAcs, type FixtureAcsOptions } from "../../src/acs/fixture.ts";
-import { FakeClock } from "../../src/agent/clock.ts";
 import {
   CwmpAgent,
   type CwmpAgentOptions,
@@ -16,56 +15,15 @@ import {
 import { createRpcContext } from "../../src/rpc/context.ts";
 import { retryWindow } from "../../src/session/retry.ts";
 import { DEFAULT } from "../_helpers/device.ts";
+import { rig as makeRig } from "../_helpers/agent.ts";
 
-interface Rig {
-  acs: FixtureAcs;
-  agent: CwmpAgent;
-  clock: FakeClock;
-  store: StateStore;
-  device: SimulatedDevice;
-  stop(): Promise<void>;
-}
-
-async function rig(
-  acsOptions: FixtureAcsOptions = {},
-  agentOptions: Partial<CwmpAgentOptions> = {},
+/** The shared rig, called the way these tests always have. */
+const rig = (
+  acs: FixtureAcsOptions = {},
+  agent: Partial<CwmpAgentOptions> = {},
   store: StateStore = new MemoryStateStore(),
   defaults: Record<string, string> = {},
-): Promise<Rig> {
-  const acs = new FixtureAcs(acsOptions);
-  await acs.start();
-  const clock = new FakeClock(Date.UTC(2026, 10, 26, 10));
-  const device = SimulatedDevice.fromSnapshot(DEFAULT, { store });
-  const context = await createRpcContext(device, {
-    defaults: {
-      URL: acs.url,
-      ConnectionRequestUsername: "acs",
-      ConnectionRequestPassword: "cr-secret",
-      ...defaults,
-    },
-    now: () => new Date(clock.now()),
-  });
-  const agent = new CwmpAgent({
-    context,
-    clock,
-    random: () => 0.5,
-    connectionRequest: false,
-    notificationPollMs: 0,
-    client: { timeoutMs: 2000 },
-    ...agentOptions,
-  });
-  return {
-    acs,
-    agent,
-    clock,
-    store,
-    device,
-    async stop() {
-      await agent.stop();
-      await acs.stop();
-    },
-  };
-}
+) => makeRig({ acs, agent, store, defaults });
 
 const informRetryCount = (acs: FixtureAcs, i: number) => {
   const body = acs.sessions[i].messages[0].decoded!.body;

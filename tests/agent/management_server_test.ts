@@ -5,42 +5,21 @@
  */
 import assert from "node:assert/strict";
 import { FixtureAcs } from "../../src/acs/fixture.ts";
-import type { AcsRequest } from "../../src/cwmp/messages.ts";
 import { MemoryStateStore } from "../../mod.ts";
 import { createRpcContext } from "../../src/rpc/context.ts";
 import { CwmpAgent } from "../../src/agent/cwmp_agent.ts";
 import { FakeClock } from "../../src/agent/clock.ts";
 import { informOf, nextTimer, rig } from "../_helpers/agent.ts";
 import { testTableAdapter } from "../_helpers/device.ts";
+import { spa, spv } from "../_helpers/requests.ts";
 
-const spv = (...pairs: [string, string][]): AcsRequest => ({
-  kind: "request",
-  method: "SetParameterValues",
-  args: {
-    parameterList: pairs.map(([name, value]) => ({ name, value })),
-    parameterKey: "",
-  },
-});
 const MS = "Device.ManagementServer.";
-const spa = (name: string, notification: number): AcsRequest => ({
-  kind: "request",
-  method: "SetParameterAttributes",
-  args: {
-    parameterList: [{
-      name,
-      notificationChange: true,
-      notification,
-      accessListChange: false,
-      accessList: [],
-    }],
-  },
-});
 
 Deno.test("ManagementServer.ScheduleReboot reboots the device at that time (after a running session), once", async () => {
   const start = Date.UTC(2026, 10, 26, 10);
   const at = new Date(start + 120_000).toISOString().replace(".000Z", "Z");
   const r = await rig({
-    acs: { sessions: [{ requests: [spv([`${MS}ScheduleReboot`, at])] }] },
+    acs: { sessions: [{ requests: [spv([[`${MS}ScheduleReboot`, at]])] }] },
     defaults: { PeriodicInformEnable: "false" },
   });
   try {
@@ -61,7 +40,7 @@ Deno.test("ManagementServer.ScheduleReboot reboots the device at that time (afte
 
 Deno.test("ManagementServer.DelayReboot reboots the device that many seconds after the session ends, then reads -1", async () => {
   const r = await rig({
-    acs: { sessions: [{ requests: [spv([`${MS}DelayReboot`, "30"])] }] },
+    acs: { sessions: [{ requests: [spv([[`${MS}DelayReboot`, "30"]])] }] },
     defaults: { PeriodicInformEnable: "false" },
   });
   try {
@@ -84,7 +63,7 @@ Deno.test("HTTPConnectionRequestEnable=false closes the listener and stops publi
     acs: {
       sessions: [
         {},
-        { requests: [spv([`${MS}HTTPConnectionRequestEnable`, "false"])] },
+        { requests: [spv([[`${MS}HTTPConnectionRequestEnable`, "false"]])] },
       ],
     },
     agent: { connectionRequest: { port: 0 } },
@@ -133,7 +112,7 @@ Deno.test("HTTPConnectionRequestEnable=false closes the listener and stops publi
 
 Deno.test("EnableCWMP=false stops sessions and connection requests until it is true again", async () => {
   const r = await rig({
-    acs: { sessions: [{ requests: [spv([`${MS}EnableCWMP`, "false"])] }] },
+    acs: { sessions: [{ requests: [spv([[`${MS}EnableCWMP`, "false"]])] }] },
     agent: { connectionRequest: { port: 0 } },
     defaults: { PeriodicInformInterval: "60" },
   });

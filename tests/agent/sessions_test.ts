@@ -6,21 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { FixtureAcs } from "../../src/acs/fixture.ts";
-import type { AcsRequest } from "../../src/cwmp/messages.ts";
 import { FileStateStore } from "../../mod.ts";
 import { retryWindow } from "../../src/session/retry.ts";
 import { informOf, nextTimer, rig } from "../_helpers/agent.ts";
+import { gpv, reboot, scheduleInform, spv } from "../_helpers/requests.ts";
 
-const spv = (name: string, value: string): AcsRequest => ({
-  kind: "request",
-  method: "SetParameterValues",
-  args: { parameterList: [{ name, value }], parameterKey: "" },
-});
-const gpv = (...names: string[]): AcsRequest => ({
-  kind: "request",
-  method: "GetParameterValues",
-  args: { parameterNames: names },
-});
 const codes = (acs: FixtureAcs, i: number) =>
   informOf(acs, i).event.map((e) =>
     e.commandKey ? `${e.eventCode}(${e.commandKey})` : e.eventCode
@@ -33,7 +23,7 @@ Deno.test("a session that fails after its InformResponse is retried on the sched
         // First contact: the ACS provisions, then breaks off with HTTP 500.
         {
           requests: [
-            spv("Device.Time.NTPServer1", "a.example"),
+            spv([["Device.Time.NTPServer1", "a.example"]]),
             gpv("Device.DeviceInfo."),
           ],
           failAfterInform: { post: 3, failure: "http500" },
@@ -108,12 +98,8 @@ Deno.test("a new ACS URL set by SetParameterValues gets 0 BOOTSTRAP at once; the
     acs: {
       sessions: [{
         requests: [
-          {
-            kind: "request",
-            method: "ScheduleInform",
-            args: { delaySeconds: 600, commandKey: "old-acs" },
-          },
-          spv("Device.ManagementServer.URL", production.url),
+          scheduleInform(600, "old-acs"),
+          spv([["Device.ManagementServer.URL", production.url]]),
         ],
       }],
     },
@@ -189,7 +175,7 @@ Deno.test("changing PeriodicInformInterval chooses a new phase from the moment o
     acs: {
       sessions: [{}, {
         requests: [
-          spv("Device.ManagementServer.PeriodicInformInterval", "300"),
+          spv([["Device.ManagementServer.PeriodicInformInterval", "300"]]),
         ],
       }],
     },
@@ -217,16 +203,8 @@ Deno.test("two ScheduleInforms due at the same moment make one session with both
     acs: {
       sessions: [{
         requests: [
-          {
-            kind: "request",
-            method: "ScheduleInform",
-            args: { delaySeconds: 60, commandKey: "a" },
-          },
-          {
-            kind: "request",
-            method: "ScheduleInform",
-            args: { delaySeconds: 60, commandKey: "b" },
-          },
+          scheduleInform(60, "a"),
+          scheduleInform(60, "b"),
         ],
       }],
     },
@@ -293,11 +271,7 @@ Deno.test("a Reboot the CPE answered is carried out although the session fails a
   const r = await rig({
     acs: {
       sessions: [{
-        requests: [{
-          kind: "request",
-          method: "Reboot",
-          args: { commandKey: "rb" },
-        }],
+        requests: [reboot("rb")],
         failAfterInform: { post: 2, failure: "http500" },
       }],
     },
@@ -324,11 +298,6 @@ Deno.test("a Reboot the CPE answered is carried out although the session fails a
 });
 
 Deno.test("several Reboots in one session make one reboot, each CommandKey reported", async () => {
-  const reboot = (commandKey: string): AcsRequest => ({
-    kind: "request",
-    method: "Reboot",
-    args: { commandKey },
-  });
   const r = await rig({
     acs: { sessions: [{ requests: [reboot("a"), reboot("b"), reboot("c")] }] },
   });
@@ -356,11 +325,7 @@ Deno.test("a reboot that fails withdraws its M Reboot: a later unrelated boot do
       restore: true,
       acs: {
         sessions: [{
-          requests: [{
-            kind: "request",
-            method: "Reboot",
-            args: { commandKey: "rb" },
-          }],
+          requests: [reboot("rb")],
         }],
       },
     });
@@ -401,11 +366,7 @@ Deno.test("a Reboot answered just before a crash is carried out at the next star
     await first.agent.stop();
     // The RPC was answered and recorded; the process died before rebooting.
     const { handleRequest } = await import("../../src/rpc/handlers.ts");
-    await handleRequest({
-      kind: "request",
-      method: "Reboot",
-      args: { commandKey: "crash" },
-    }, first.context);
+    await handleRequest(reboot("crash"), first.context);
     const second = await rig({
       store,
       restore: true,

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { FixtureAcs } from "../../src/acs/fixture.ts";
 import { AGENT_PERMISSIONS, runAgent } from "../_helpers/cli.ts";
+import { spv } from "../_helpers/requests.ts";
 
 const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 const DEMO = new URL("../../scripts/demo.ts", import.meta.url).pathname;
@@ -132,63 +133,6 @@ Deno.test("deno task demo runs three sessions on loopback and exits 0", async ()
   assert.match(text, /demo finished/);
 });
 
-Deno.test("agent run --device sim:FILE registers with the DeviceId of a genieacs-sim data model", async () => {
-  const acs = new FixtureAcs();
-  await acs.start();
-  const dir = await Deno.makeTempDir();
-  const csv = new URL("../fixtures/sim/genieacs_sim_igd.csv", import.meta.url)
-    .pathname;
-  try {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        ...AGENT_PERMISSIONS,
-        "--allow-net=127.0.0.1",
-        MAIN,
-        "run",
-        "--state-dir",
-        `${dir}/state`,
-        "--acs-url",
-        acs.url,
-        "--cr-port",
-        "0",
-        "--device",
-        `sim:${csv}`,
-        "--log-format",
-        "json",
-      ],
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    await acs.waitForSessions(1);
-    child.kill("SIGTERM");
-    const { code, stderr } = await child.output();
-    const text = new TextDecoder().decode(stderr);
-    assert.equal(code, 0, text);
-    const inform = acs.sessions[0].messages[0].decoded!.body;
-    assert.ok(inform.kind === "request" && inform.method === "Inform");
-    assert.deepStrictEqual(inform.args.deviceId, {
-      manufacturer: "Nordlicht Networks, GmbH",
-      oui: "A0B1C2",
-      productClass: "NL-4410",
-      serialNumber: "NL44100000917",
-    });
-    const names = inform.args.parameterList.map((p) => p.name);
-    assert.ok(
-      names.includes("InternetGatewayDevice.DeviceSummary"),
-      names.join(),
-    );
-    // The dump's oddities are logged, not fatal.
-    const warnings = text.trim().split("\n").map((l) => JSON.parse(l)).filter(
-      (l) => l.msg === "snapshot loaded",
-    );
-    assert.ok(warnings.length >= 4, text);
-  } finally {
-    await acs.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
 /** `agent run …` until `until()` holds (or `maxMs`), then SIGTERM; returns its log lines. */
 async function runUntil(
   args: string[],
@@ -222,24 +166,53 @@ async function runUntil(
   return text.trim().split("\n").map((l) => JSON.parse(l));
 }
 
+Deno.test("agent run --device sim:FILE registers with the DeviceId of a genieacs-sim data model", async () => {
+  const acs = new FixtureAcs();
+  await acs.start();
+  const dir = await Deno.makeTempDir();
+  const csv = new URL("../fixtures/sim/genieacs_sim_igd.csv", import.meta.url)
+    .pathname;
+  try {
+    const lines = await runUntil([
+      "--state-dir",
+      `${dir}/state`,
+      "--acs-url",
+      acs.url,
+      "--cr-port",
+      "0",
+      "--device",
+      `sim:${csv}`,
+    ], () => acs.sessions.length > 0);
+    const inform = acs.sessions[0].messages[0].decoded!.body;
+    assert.ok(inform.kind === "request" && inform.method === "Inform");
+    assert.deepStrictEqual(inform.args.deviceId, {
+      manufacturer: "Nordlicht Networks, GmbH",
+      oui: "A0B1C2",
+      productClass: "NL-4410",
+      serialNumber: "NL44100000917",
+    });
+    const names = inform.args.parameterList.map((p) => p.name);
+    assert.ok(
+      names.includes("InternetGatewayDevice.DeviceSummary"),
+      names.join(),
+    );
+    // The dump's oddities are logged, not fatal.
+    const warnings = lines.filter((l) => l.msg === "snapshot loaded");
+    assert.ok(warnings.length >= 4, JSON.stringify(lines));
+  } finally {
+    await acs.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("agent run: an ACS moves the device to a production ACS on another host of the allow-list; it gets 0 BOOTSTRAP at once", async () => {
   const production = new FixtureAcs();
   await production.start();
-  const refused = new FixtureAcs();
-  await refused.start();
   const bootstrap = new FixtureAcs({
     sessions: [{
-      requests: [{
-        kind: "request",
-        method: "SetParameterValues",
-        args: {
-          parameterList: [{
-            name: "Device.ManagementServer.URL",
-            value: production.url,
-          }],
-          parameterKey: "moved",
-        },
-      }],
+      requests: [
+        spv([["Device.ManagementServer.URL", production.url]], "moved"),
+      ],
     }],
   });
   await bootstrap.start();
@@ -268,7 +241,6 @@ Deno.test("agent run: an ACS moves the device to a production ACS on another hos
   } finally {
     await bootstrap.stop();
     await production.stop();
-    await refused.stop();
     await Deno.remove(dir, { recursive: true });
   }
 });
@@ -276,17 +248,7 @@ Deno.test("agent run: an ACS moves the device to a production ACS on another hos
 Deno.test("agent run: after an ACS turns EnableCWMP off, nothing is sent until a local operator starts the agent with --enable-cwmp", async () => {
   const acs = new FixtureAcs({
     sessions: [{
-      requests: [{
-        kind: "request",
-        method: "SetParameterValues",
-        args: {
-          parameterList: [{
-            name: "Device.ManagementServer.EnableCWMP",
-            value: "false",
-          }],
-          parameterKey: "",
-        },
-      }],
+      requests: [spv([["Device.ManagementServer.EnableCWMP", "false"]])],
     }],
   });
   await acs.start();

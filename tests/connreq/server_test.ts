@@ -79,20 +79,7 @@ Deno.test("wrong credentials, a wrong path or another method get no session", as
 Deno.test("a replayed Authorization header is refused", async () => {
   const { server, count } = await listener();
   try {
-    const first = await fetch(server.url);
-    await first.body?.cancel();
-    const challenge = parseDigestChallenge(
-      first.headers.get("www-authenticate"),
-    )!;
-    const authorization = digestAuthorization({
-      challenge,
-      username: "acs",
-      password: "cr-secret",
-      method: "GET",
-      uri: new URL(server.url).pathname,
-      cnonce: randomNonce(),
-      nc: 1,
-    });
+    const authorization = await authorizationFor(server.url);
     const ok = await fetch(server.url, { headers: { authorization } });
     await ok.body?.cancel();
     const replay = await fetch(server.url, { headers: { authorization } });
@@ -285,14 +272,14 @@ Deno.test("the limit is configurable: burst and interval", async () => {
   }
 });
 
-/** A Digest-authenticated GET, returning the whole response. */
-async function fetchWithDigest(url: string): Promise<Response> {
+/** The Authorization header answering the listener's fresh challenge. */
+async function authorizationFor(url: string): Promise<string> {
   const first = await fetch(url);
   await first.body?.cancel();
   const challenge = parseDigestChallenge(
     first.headers.get("www-authenticate"),
   )!;
-  const authorization = digestAuthorization({
+  return digestAuthorization({
     challenge,
     username: "acs",
     password: "cr-secret",
@@ -301,6 +288,11 @@ async function fetchWithDigest(url: string): Promise<Response> {
     cnonce: randomNonce(),
     nc: 1,
   });
+}
+
+/** A Digest-authenticated GET, returning the whole response. */
+async function fetchWithDigest(url: string): Promise<Response> {
+  const authorization = await authorizationFor(url);
   const response = await fetch(url, { headers: { authorization } });
   await response.body?.cancel();
   return response;

@@ -6,6 +6,7 @@ import {
   permissionFlags,
 } from "../../src/sandbox/permissions.ts";
 import { runAgent, spawnAgentRun } from "../_helpers/cli.ts";
+import { spv } from "../_helpers/requests.ts";
 
 const REPO = new URL("../../", import.meta.url).pathname;
 
@@ -123,21 +124,9 @@ Deno.test("the sandboxed agent completes a session; a URL or redirect outside th
   const other = new FixtureAcs();
   await other.start();
   const acs = new FixtureAcs({
-    sessions: [
-      {
-        requests: [{
-          kind: "request",
-          method: "SetParameterValues",
-          args: {
-            parameterList: [{
-              name: "Device.ManagementServer.URL",
-              value: other.url,
-            }],
-            parameterKey: "k",
-          },
-        }],
-      },
-    ],
+    sessions: [{
+      requests: [spv([["Device.ManagementServer.URL", other.url]], "k")],
+    }],
   });
   await acs.start();
   const dir = await Deno.makeTempDir();

@@ -1,0 +1,60 @@
+/** ACS requests that tests script into the fixture ACS. */
+import type { AcsRequest } from "../../src/cwmp/messages.ts";
+
+/** SetParameterValues of `[name, value]` pairs. */
+export function spv(
+  pairs: readonly (readonly [string, string])[],
+  parameterKey = "",
+): AcsRequest {
+  return {
+    kind: "request",
+    method: "SetParameterValues",
+    args: {
+      parameterList: pairs.map(([name, value]) => ({ name, value })),
+      parameterKey,
+    },
+  };
+}
+
+/** GetParameterValues of `names`. */
+export function gpv(...names: string[]): AcsRequest {
+  return {
+    kind: "request",
+    method: "GetParameterValues",
+    args: { parameterNames: names },
+  };
+}
+
+/** SetParameterAttributes turning `name`'s notification to `notification`. */
+export function spa(name: string, notification: number): AcsRequest {
+  return {
+    kind: "request",
+    method: "SetParameterAttributes",
+    args: {
+      parameterList: [{
+        name,
+        notificationChange: true,
+        notification,
+        accessListChange: false,
+        accessList: [],
+      }],
+    },
+  };
+}
+
+/** ScheduleInform `delaySeconds` from now. */
+export function scheduleInform(
+  delaySeconds: number,
+  commandKey: string,
+): AcsRequest {
+  return {
+    kind: "request",
+    method: "ScheduleInform",
+    args: { delaySeconds, commandKey },
+  };
+}
+
+/** Reboot with `commandKey`. */
+export function reboot(commandKey: string): AcsRequest {
+  return { kind: "request", method: "Reboot", args: { commandKey } };
+}
