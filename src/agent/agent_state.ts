@@ -4,8 +4,16 @@
  *
  * @module
  */
+import { z } from "zod";
 import { Serial } from "../device/_serial.ts";
 import type { StateStore } from "../device/store.ts";
+import {
+  type DocumentSpec,
+  eventRecordSchema,
+  isoDateTime,
+  loadStateDocument,
+  type StateProblem,
+} from "../device/state_document.ts";
 
 /** Store key of the agent state document. */
 export const AGENT_STATE_KEY = "agent-state";
@@ -79,6 +87,35 @@ const EMPTY: AgentStateDocument = {
   pendingActions: [],
 };
 
+const commandKey = z.string().max(32);
+const bootId = z.string().max(128).optional();
+const pendingAction = z.union([
+  z.object({ kind: z.literal("reboot"), commandKey, bootId }),
+  z.object({ kind: z.literal("factoryReset"), bootId }),
+]);
+const scheduledInform = z.object({ dueAt: isoDateTime, commandKey });
+
+/** How the agent state is checked when read back (the RPCs' own limits). */
+export const AGENT_STATE_SPEC: DocumentSpec<Record<string, unknown>> = {
+  fields: {
+    bootEvents: z.array(eventRecordSchema),
+    scheduledInforms: z.array(scheduledInform),
+    nextInstance: z.record(
+      z.string().max(256),
+      z.number().int().min(1).max(4294967296),
+    ),
+    pendingActions: z.array(pendingAction),
+    lastBootId: bootId,
+    delayRebootAt: isoDateTime.optional(),
+  },
+  lists: {
+    bootEvents: eventRecordSchema,
+    scheduledInforms: scheduledInform,
+    pendingActions: pendingAction,
+  },
+  fallback: { ...EMPTY },
+};
+
 /**
  * The agent state, read once and written atomically on every change.
  *
@@ -101,23 +138,21 @@ export class AgentState {
     this.#current = current;
   }
 
-  /** Loads the state from `store` (empty when none was saved). */
-  static async load(store: StateStore): Promise<AgentState> {
-    const saved = await store.read(AGENT_STATE_KEY) as
-      | Partial<AgentStateDocument>
-      | undefined;
-    return new AgentState(store, {
-      bootEvents: saved?.bootEvents ?? [],
-      scheduledInforms: saved?.scheduledInforms ?? [],
-      nextInstance: saved?.nextInstance ?? {},
-      pendingActions: saved?.pendingActions ?? [],
-      ...(typeof saved?.lastBootId === "string"
-        ? { lastBootId: saved.lastBootId }
-        : {}),
-      ...(typeof saved?.delayRebootAt === "string"
-        ? { delayRebootAt: saved.delayRebootAt }
-        : {}),
-    });
+  /**
+   * Loads the state from `store` (empty when none was saved). What does not
+   * check out is repaired and reported; the file as found is kept aside.
+   */
+  static async load(
+    store: StateStore,
+    options: { readonly onProblem?: (problem: StateProblem) => void } = {},
+  ): Promise<AgentState> {
+    const saved = await loadStateDocument(
+      store,
+      AGENT_STATE_KEY,
+      AGENT_STATE_SPEC,
+      options,
+    ) as unknown as AgentStateDocument;
+    return new AgentState(store, { ...EMPTY, ...saved });
   }
 
   /** The state as last written. */

@@ -30,6 +30,12 @@ import {
 import type { AcsClientOptions } from "../transport/acs_client.ts";
 import type { EventRecord } from "./agent_state.ts";
 import { Alarm } from "./alarm.ts";
+import {
+  EVENT_QUEUE_KEY,
+  EVENT_QUEUE_SPEC,
+  type EventQueueDocument,
+} from "./event_queue.ts";
+import { loadStateDocument } from "../device/state_document.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { NotificationTracker } from "./notifications.ts";
 import { carryOutPendingActions } from "./pending.ts";
@@ -37,34 +43,7 @@ import { PeriodicSchedule } from "./periodic.ts";
 
 export { nextPeriodicInform } from "./periodic.ts";
 
-/** Store key of the event queue. */
-export const EVENT_QUEUE_KEY = "event-queue";
-
-/** The persisted event queue. */
-export interface EventQueueDocument {
-  /** Undelivered events. */
-  readonly events: readonly EventRecord[];
-  /**
-   * Consecutive failed sessions: the Inform's RetryCount. Kept across
-   * reboots — the spec makes it 0 only after a successful session.
-   */
-  readonly retryCount: number;
-  /**
-   * Failed sessions since the last boot: the retry wait window. TR-069's
-   * table of waits counts retries "post reboot", so a boot starts it over.
-   */
-  readonly failuresSinceBoot?: number;
-  /** The ACS URL a BOOTSTRAP was last delivered to. */
-  readonly bootstrappedUrl?: string;
-  /** When the last session ended, and how. */
-  readonly lastSession?: {
-    readonly at: string;
-    readonly outcome: string;
-    readonly reason?: string;
-  };
-  /** When the next session is due, if one is scheduled. */
-  readonly nextSession?: string;
-}
+export { EVENT_QUEUE_KEY, type EventQueueDocument } from "./event_queue.ts";
 
 /** A structured log line. */
 export type LogRecord = {
@@ -214,14 +193,15 @@ export class CwmpAgent {
    * first session — or waits for a retry that was already scheduled.
    */
   async start(): Promise<void> {
-    const saved = await this.#context.device.store.read(EVENT_QUEUE_KEY) as
-      | Partial<EventQueueDocument>
-      | undefined;
-    this.#queue = {
-      ...saved,
-      events: Array.isArray(saved?.events) ? saved.events : [],
-      retryCount: saved?.retryCount ?? 0,
-    };
+    this.#queue = await loadStateDocument(
+      this.#context.device.store,
+      EVENT_QUEUE_KEY,
+      EVENT_QUEUE_SPEC,
+      {
+        onProblem: (problem) =>
+          this.#log("error", "state file repaired", { ...problem }),
+      },
+    ) as unknown as EventQueueDocument;
     const device = this.#context.device;
     const bootId = await device.currentBootId();
     const owed = await this.#carryOutOwed({ atStart: true, bootId });
@@ -670,10 +650,10 @@ export class CwmpAgent {
             }),
             onRequest: () => {
               this.#log("info", "connection request accepted");
-              void this.trigger([{
+              this.#inBackground(this.trigger([{
                 eventCode: "6 CONNECTION REQUEST",
                 commandKey: "",
-              }]);
+              }]));
             },
             now: () => this.#clock.now(),
             log: (msg, details) => this.#log("warn", msg, details),
@@ -708,8 +688,10 @@ export class CwmpAgent {
     if (periodicAt === undefined) this.#periodicAlarm.cancel();
     else if (this.#periodicAlarm.at !== periodicAt) {
       this.#periodicAlarm.set(periodicAt, () => {
-        void this.trigger([{ eventCode: "2 PERIODIC", commandKey: "" }])
-          .finally(() => this.#armTimers());
+        this.#inBackground(
+          this.trigger([{ eventCode: "2 PERIODIC", commandKey: "" }])
+            .finally(() => this.#armTimers()),
+        );
       });
     }
     const scheduled = this.#context.state.current.scheduledInforms.map((s) =>
@@ -719,7 +701,7 @@ export class CwmpAgent {
     else if (!this.#firingScheduled) {
       this.#scheduleAlarm.set(
         Math.min(...scheduled),
-        () => void this.#fireScheduled(),
+        () => this.#inBackground(this.#fireScheduled()),
       );
     }
     const scheduleReboot = Date.parse(this.#ms("ScheduleReboot"));
@@ -742,7 +724,9 @@ export class CwmpAgent {
     const poll = this.#options.notificationPollMs ?? 30_000;
     if (poll > 0 && this.#pollAlarm.at === undefined) {
       this.#pollAlarm.set(now + poll, () => {
-        void this.checkNotifications().finally(() => this.#armTimers());
+        this.#inBackground(
+          this.checkNotifications().finally(() => this.#armTimers()),
+        );
       });
     }
   }

@@ -19,6 +19,8 @@ import type {
   ParameterChange,
 } from "../device/adapter.ts";
 import type { StateStore } from "../device/store.ts";
+import type { StateProblem } from "../device/state_document.ts";
+import { checkValue } from "../datamodel/types.ts";
 
 /** Store key of the agent-owned parameter values. */
 export const AGENT_PARAMETERS_KEY = "agent-parameters";
@@ -184,6 +186,8 @@ export interface ManagedDeviceOptions {
    * profile's https rule); returns why it is refused, or undefined.
    */
   readonly validateUrl?: (url: string) => string | undefined;
+  /** Receives each problem found in the stored state, which is repaired anyway. */
+  readonly onStateProblem?: (problem: StateProblem) => void;
 }
 
 interface AgentParametersDocument {
@@ -272,9 +276,6 @@ export class ManagedDevice implements DeviceAdapter {
   ): Promise<ManagedDevice> {
     const root = device.definitions().parameters[0]?.path.split(".")[0] ??
       "Device";
-    const stored = await device.store.read(AGENT_PARAMETERS_KEY) as
-      | AgentParametersDocument
-      | undefined;
     const values: Record<string, string> = {};
     for (
       const [name, definition] of Object.entries(MANAGEMENT_SERVER_PARAMETERS)
@@ -282,9 +283,8 @@ export class ManagedDevice implements DeviceAdapter {
       values[`${root}.ManagementServer.${name}`] = options.defaults?.[name] ??
         definition.default;
     }
-    for (const [path, value] of Object.entries(stored?.values ?? {})) {
-      if (path in values && typeof value === "string") values[path] = value;
-    }
+    const stored = await readStoredValues(device.store, root, options);
+    for (const [path, value] of Object.entries(stored)) values[path] = value;
     // Not a setting: it says what the data model in use is, every time.
     const version = rootDataModelVersion(root, device, options);
     if (version !== undefined) values["Device.RootDataModelVersion"] = version;
@@ -502,6 +502,68 @@ export class ManagedDevice implements DeviceAdapter {
     await this.store.write(AGENT_PARAMETERS_KEY, { values: {} });
     await this.device.factoryReset();
   }
+}
+
+/**
+ * The stored agent-owned values, each checked as SetParameterValues would
+ * (type, range, the URL policy). A value that fails — a retry minimum of -7,
+ * an interval of "banana" — takes its factory value and is reported; a file
+ * that cannot be read at all is kept aside and factory values apply.
+ */
+async function readStoredValues(
+  store: StateStore,
+  root: string,
+  options: ManagedDeviceOptions,
+): Promise<Record<string, string>> {
+  const report = (field: string, problem: string) =>
+    options.onStateProblem?.({ key: AGENT_PARAMETERS_KEY, field, problem });
+  let saved: unknown;
+  try {
+    saved = await store.read(AGENT_PARAMETERS_KEY);
+  } catch (error) {
+    report("", `${(error as Error).message}; factory values apply`);
+    await store.quarantine?.(AGENT_PARAMETERS_KEY);
+    return {};
+  }
+  if (saved === undefined) return {};
+  const values = (saved as { values?: unknown })?.values;
+  if (typeof values !== "object" || values === null || Array.isArray(values)) {
+    report("values", "not an object of parameter values; factory values apply");
+    await store.quarantine?.(AGENT_PARAMETERS_KEY);
+    return {};
+  }
+  const prefix = `${root}.ManagementServer.`;
+  const out: Record<string, string> = {};
+  let repaired = false;
+  for (const [path, value] of Object.entries(values)) {
+    const definition = path.startsWith(prefix)
+      ? MANAGEMENT_SERVER_PARAMETERS[path.slice(prefix.length)]
+      : undefined;
+    if (!definition) continue;
+    const checked = typeof value === "string"
+      ? checkValue(definition.type, value)
+      : undefined;
+    const refusal = checked?.value !== undefined && path === prefix + "URL" &&
+        checked.value !== ""
+      ? options.validateUrl?.(checked.value)
+      : undefined;
+    if (checked && !checked.problem && !refusal) {
+      out[path] = checked.value!;
+    } else {
+      repaired = true;
+      report(
+        `values.${path}`,
+        `${
+          refusal ?? checked?.problem?.reason ?? "not a string"
+        }; the factory value applies`,
+      );
+    }
+  }
+  if (repaired) {
+    await store.quarantine?.(AGENT_PARAMETERS_KEY);
+    await store.write(AGENT_PARAMETERS_KEY, { values: out });
+  }
+  return out;
 }
 
 /** The RootDataModelVersion the agent answers for, or undefined when it does not. */

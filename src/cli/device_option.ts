@@ -9,6 +9,7 @@ import { createLinuxHostAdapter } from "../device/linux.ts";
 import { SimulatedDevice } from "../device/simulated.ts";
 import type { StateStore } from "../device/store.ts";
 import type { Snapshot } from "../device/snapshot.ts";
+import type { StateProblem } from "../device/state_document.ts";
 import defaultSnapshot from "../device/snapshots/tr181_default.json" with {
   type: "json",
 };
@@ -83,11 +84,15 @@ export async function openDevice(
       return await createLinuxHostAdapter({ store });
     case "sim":
       return spec.snapshot === DEFAULT_SNAPSHOT
-        ? await SimulatedDevice.restore(DEFAULT_SNAPSHOT_DATA, { store })
+        ? await SimulatedDevice.restore(DEFAULT_SNAPSHOT_DATA, {
+          store,
+          onStateProblem: options.onStateProblem,
+        })
         : await SimulatedDevice.load(spec.snapshot, {
           store,
           ...(options.overrides ? { overrides: options.overrides } : {}),
           snapshot: { onWarning: options.onWarning },
+          onStateProblem: options.onStateProblem,
         });
     case "model": {
       // The full TR-181 table is large; it loads only when asked for.
@@ -95,6 +100,7 @@ export async function openDevice(
       return await SimulatedDevice.fromDefinitions(definitions, {
         store,
         overrides: SIMULATED_IDENTITY,
+        onStateProblem: options.onStateProblem,
       });
     }
   }
@@ -106,6 +112,8 @@ export interface OpenDeviceOptions {
   readonly onWarning?: (message: string) => void;
   /** Values replacing a snapshot's (`--serial`). */
   readonly overrides?: Readonly<Record<string, string>>;
+  /** Where problems found in the device's saved state go. */
+  readonly onStateProblem?: (problem: StateProblem) => void;
 }
 
 /** Identity of a device simulated from a full data model (the model has no values). */

@@ -5,7 +5,9 @@
  */
 import { parseArgs } from "node:util";
 import { CwmpAgent } from "../agent/cwmp_agent.ts";
-import { FileStateStore } from "../device/store.ts";
+import { FileStateStore, type StateStore } from "../device/store.ts";
+import { ResilientStore } from "../device/resilient_store.ts";
+import { HealthFile } from "../agent/health.ts";
 import { parseSnapshot } from "../device/snapshot.ts";
 import { createRpcContext } from "../rpc/context.ts";
 import { type AgentConfig, resolveConfig, RUN_FLAGS } from "./config.ts";
@@ -13,8 +15,10 @@ import {
   DEFAULT_SNAPSHOT,
   DEFAULT_SNAPSHOT_DATA,
   openDevice,
+  type OpenDeviceOptions,
   parseDeviceSpec,
 } from "./device_option.ts";
+import type { StateProblem } from "../device/state_document.ts";
 import type { CommandIo } from "./io.ts";
 import { createLogger } from "./logger.ts";
 import { fileURLToPath } from "node:url";
@@ -242,14 +246,54 @@ export async function runCommand(
     });
   }
 
+  // Nothing a peer or the disk does may end the process: a promise that
+  // escaped every handler is logged, not fatal.
+  const unhandled = (event: PromiseRejectionEvent) => {
+    event.preventDefault();
+    log({
+      level: "error",
+      msg: "unhandled failure",
+      error: String((event.reason as Error)?.stack ?? event.reason),
+    });
+  };
+  globalThis.addEventListener("unhandledrejection", unhandled);
+
   let agent: CwmpAgent;
+  let store: ResilientStore | undefined;
+  let health: HealthFile | undefined;
   try {
-    const store = new FileStateStore(config["state-dir"]);
-    const device = await openConfiguredDevice(
-      config,
-      store,
-      (warning) => log({ level: "warn", msg: "snapshot loaded", warning }),
-    );
+    const files = new FileStateStore(config["state-dir"]);
+    await Deno.mkdir(config["state-dir"], { recursive: true, mode: 0o700 });
+    const stale = await files.removeTemporaries();
+    if (stale > 0) {
+      log({
+        level: "info",
+        msg: "removed temporary files of interrupted writes",
+        count: stale,
+      });
+    }
+    const healthFile = health = await HealthFile.open(config["state-dir"]);
+    store = new ResilientStore(files, {
+      log: (level, msg, fields) => log({ level, msg, ...fields }),
+      onHealth: (state) =>
+        void healthFile.write({
+          pid: Deno.pid,
+          updatedAt: new Date().toISOString(),
+          state,
+        }),
+    });
+    await healthFile.write({
+      pid: Deno.pid,
+      updatedAt: new Date().toISOString(),
+      state: store.health,
+    });
+    const onStateProblem = (problem: StateProblem) =>
+      log({ level: "error", msg: "state file repaired", ...problem });
+    const device = await openConfiguredDevice(config, store, {
+      onWarning: (warning) =>
+        log({ level: "warn", msg: "snapshot loaded", warning }),
+      onStateProblem,
+    });
     const allowList = acsAllowList(config);
     const urlRefusal = (url: string) => {
       if (!urlAllowed(allowList, url)) {
@@ -263,6 +307,7 @@ export async function runCommand(
       return undefined;
     };
     const context = await createRpcContext(device, {
+      onStateProblem,
       ...(config["root-data-model-version"] !== undefined
         ? { rootDataModelVersion: config["root-data-model-version"] }
         : {}),
@@ -352,14 +397,26 @@ export async function runCommand(
   await stop;
   log({ level: "info", msg: "stopping" });
   await agent.stop();
+  // A last try for what the disk did not take; it stays in memory otherwise.
+  await store.flush();
+  store.close();
+  if (!store.health.ok) {
+    log({
+      level: "error",
+      msg: "stopped with state not on disk",
+      pending: store.health.pending,
+    });
+  }
+  health?.close();
+  globalThis.removeEventListener("unhandledrejection", unhandled);
   log({ level: "info", msg: "stopped" });
   return 0;
 }
 
 async function openConfiguredDevice(
   config: AgentConfig,
-  store: FileStateStore,
-  onWarning: (message: string) => void,
+  store: StateStore,
+  options: OpenDeviceOptions,
 ): Promise<DeviceAdapter> {
   const spec = parseDeviceSpec(config.device);
   if (spec.kind === "sim" && config.serial !== undefined) {
@@ -377,20 +434,30 @@ async function openConfiguredDevice(
     }
     const overrides = { [serialPath]: config.serial };
     return builtin
-      ? await SimulatedDevice.restore(snapshot, { store, overrides })
-      : await openDevice(spec, store, { overrides, onWarning });
+      ? await SimulatedDevice.restore(snapshot, {
+        store,
+        overrides,
+        onStateProblem: options.onStateProblem,
+      })
+      : await openDevice(spec, store, { ...options, overrides });
   }
-  return await openDevice(spec, store, { onWarning });
+  return await openDevice(spec, store, options);
 }
 
 async function applyConfig(
   config: AgentConfig,
   context: Awaited<ReturnType<typeof createRpcContext>>,
-  store: FileStateStore,
+  store: StateStore,
 ) {
-  const applied = (await store.read(APPLIED_CONFIG_KEY) as
-    | Record<string, string>
-    | undefined) ?? {};
+  // What the configuration set last time; unreadable means "nothing yet",
+  // so every configured value applies again (the configuration is the truth).
+  const saved = await store.read(APPLIED_CONFIG_KEY).catch(() => undefined);
+  const applied: Record<string, string> = {};
+  if (typeof saved === "object" && saved !== null && !Array.isArray(saved)) {
+    for (const [key, value] of Object.entries(saved)) {
+      if (typeof value === "string") applied[key] = value;
+    }
+  }
   const changes = [];
   const next: Record<string, string> = { ...applied };
   for (const [key, name] of Object.entries(MS_FROM_CONFIG)) {

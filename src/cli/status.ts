@@ -4,12 +4,22 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import type { AgentStateDocument } from "../agent/agent_state.ts";
+import {
+  AGENT_STATE_KEY,
+  AGENT_STATE_SPEC,
+  type AgentStateDocument,
+} from "../agent/agent_state.ts";
 import {
   EVENT_QUEUE_KEY,
+  EVENT_QUEUE_SPEC,
   type EventQueueDocument,
-} from "../agent/cwmp_agent.ts";
+} from "../agent/event_queue.ts";
+import { readHealth } from "../agent/health.ts";
 import { FileStateStore } from "../device/store.ts";
+import {
+  loadStateDocument,
+  type StateProblem,
+} from "../device/state_document.ts";
 import type { CommandIo } from "./io.ts";
 
 /** Help text of `agent status`. */
@@ -55,36 +65,48 @@ export async function statusCommand(
     io.stderr(`agent status: --state-dir is required\n\n${STATUS_USAGE}`);
     return 1;
   }
-  const store = new FileStateStore(values["state-dir"]);
-  let queue: Partial<EventQueueDocument> | undefined;
-  let state: Partial<AgentStateDocument> | undefined;
-  try {
-    queue = await store.read(EVENT_QUEUE_KEY) as
-      | Partial<EventQueueDocument>
-      | undefined;
-    state = await store.read("agent-state") as
-      | Partial<AgentStateDocument>
-      | undefined;
-  } catch (error) {
-    io.stderr(`agent status: ${(error as Error).message}\n`);
-    return 1;
-  }
-  const scheduled = [...(state?.scheduledInforms ?? [])].sort((a, b) =>
+  const dir = values["state-dir"];
+  const store = new FileStateStore(dir);
+  // The files are checked as the agent checks them, but left as found: a
+  // corrupt one is reported here, and repaired by the agent at its start.
+  const problems: StateProblem[] = [];
+  const options = {
+    readOnly: true,
+    onProblem: (p: StateProblem) => problems.push(p),
+  };
+  const queue = await loadStateDocument(
+    store,
+    EVENT_QUEUE_KEY,
+    EVENT_QUEUE_SPEC,
+    options,
+  ) as unknown as EventQueueDocument;
+  const state = await loadStateDocument(
+    store,
+    AGENT_STATE_KEY,
+    AGENT_STATE_SPEC,
+    options,
+  ) as unknown as AgentStateDocument;
+  const health = await readHealth(dir);
+  const scheduled = [...state.scheduledInforms].sort((a, b) =>
     a.dueAt.localeCompare(b.dueAt)
   );
   const next =
-    [queue?.nextSession, scheduled[0]?.dueAt].filter((x): x is string => !!x)
+    [queue.nextSession, scheduled[0]?.dueAt].filter((x): x is string => !!x)
       .sort()[0] ?? null;
   const status = {
-    lastSession: queue?.lastSession ?? null,
+    lastSession: queue.lastSession ?? null,
     nextSession: next,
-    retryCount: queue?.retryCount ?? 0,
-    queuedEvents: queue?.events ?? [],
-    bootEvents: state?.bootEvents ?? [],
+    retryCount: queue.retryCount,
+    queuedEvents: queue.events,
+    bootEvents: state.bootEvents,
     scheduledInforms: scheduled,
-    lastError: queue?.lastSession?.outcome === "failure"
+    lastError: queue.lastSession?.outcome === "failure"
       ? queue.lastSession.reason ?? "failed"
       : null,
+    stateWrites: health?.state ?? null,
+    connectionRequestsRefused: health?.connectionRequests ?? null,
+    healthAt: health?.updatedAt ?? null,
+    stateProblems: problems,
   };
   if (values.json) {
     io.stdout(JSON.stringify(status, null, 2) + "\n");
@@ -108,6 +130,27 @@ export async function statusCommand(
       `queued events:  ${events(status.queuedEvents)}`,
       `at next boot:   ${events(status.bootEvents)}`,
       `last error:     ${status.lastError ?? "none"}`,
+      `state writes:   ${
+        !status.stateWrites
+          ? "unknown"
+          : status.stateWrites.ok
+          ? "ok"
+          : `failing since ${status.stateWrites.failingSince}: ${status.stateWrites.error}; ${status.stateWrites.pending.length} document(s) held in memory`
+      }`,
+      ...(status.connectionRequestsRefused
+        ? [
+          `refused connection requests: ${
+            Object.entries(status.connectionRequestsRefused).map(([k, v]) =>
+              `${k} ${v}`
+            ).join(", ") || "none"
+          }`,
+        ]
+        : []),
+      ...problems.map((p) =>
+        `state problem:  ${p.key}.json${
+          p.field ? ` ${p.field}` : ""
+        }: ${p.problem}`
+      ),
     ].join("\n") + "\n",
   );
   return 0;

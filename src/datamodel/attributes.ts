@@ -61,12 +61,63 @@ export class AttributeStore {
     this.#values = values;
   }
 
-  /** Loads the attributes saved in `store`. */
-  static async load(store: StateStore): Promise<AttributeStore> {
-    const saved = await store.read(ATTRIBUTES_KEY) as
-      | Record<string, ParameterAttributes>
-      | undefined;
-    return new AttributeStore(store, saved ?? {});
+  /**
+   * Loads the attributes saved in `store`. An entry that SetParameterAttributes
+   * could not have stored (a notification outside 0–6, an access list that
+   * is not a list of names) is dropped and reported — the parameter is back
+   * to its default — and the file as found is kept aside.
+   */
+  static async load(
+    store: StateStore,
+    options: {
+      readonly onProblem?: (
+        problem: { key: string; field: string; problem: string },
+      ) => void;
+    } = {},
+  ): Promise<AttributeStore> {
+    const report = (field: string, problem: string) =>
+      options.onProblem?.({ key: ATTRIBUTES_KEY, field, problem });
+    let saved: unknown;
+    try {
+      saved = await store.read(ATTRIBUTES_KEY);
+    } catch (error) {
+      report("", `${(error as Error).message}; attributes back to defaults`);
+      await store.quarantine?.(ATTRIBUTES_KEY);
+      return new AttributeStore(store, {});
+    }
+    if (saved === undefined) return new AttributeStore(store, {});
+    const values: Record<string, ParameterAttributes> = {};
+    let repaired = false;
+    if (typeof saved !== "object" || saved === null || Array.isArray(saved)) {
+      report("", "not a JSON object; attributes back to defaults");
+      repaired = true;
+    } else {
+      for (const [path, entry] of Object.entries(saved)) {
+        const a = entry as Partial<ParameterAttributes> | null;
+        const valid = path.length <= 256 && typeof a === "object" &&
+          a !== null && Number.isInteger(a.notification) &&
+          (a.notification as number) >= 0 && (a.notification as number) <= 6 &&
+          Array.isArray(a.accessList) && a.accessList.length <= 64 &&
+          a.accessList.every((e) => typeof e === "string" && e.length <= 64);
+        if (valid) {
+          values[path] = {
+            notification: a.notification!,
+            accessList: a.accessList!,
+          };
+        } else {
+          report(
+            path,
+            "not a notification and access list; back to the default",
+          );
+          repaired = true;
+        }
+      }
+    }
+    if (repaired) {
+      await store.quarantine?.(ATTRIBUTES_KEY);
+      await store.write(ATTRIBUTES_KEY, values);
+    }
+    return new AttributeStore(store, values);
   }
 
   /** The stored attributes of a path, if the ACS ever set them. */

@@ -27,6 +27,7 @@ import {
   type SnapshotOptions,
 } from "./snapshot.ts";
 import { MemoryStateStore, type StateStore } from "./store.ts";
+import type { StateProblem } from "./state_document.ts";
 
 /** The store key the simulated device keeps its values under. */
 export const SIMULATED_STATE_KEY = "simulated-device";
@@ -51,6 +52,8 @@ export interface SimulatedDeviceOptions {
    * turns it on for CSV files) and where its warnings go.
    */
   readonly snapshot?: SnapshotOptions;
+  /** Receives each problem found in the saved state, which is repaired anyway. */
+  readonly onStateProblem?: (problem: StateProblem) => void;
 }
 
 const IDENTITY_PARAMETERS = {
@@ -84,6 +87,7 @@ export class SimulatedDevice implements DeviceAdapter {
   #root: string;
   readonly #identity: Partial<DeviceIdentity>;
   readonly #watchers = new Set<(paths: readonly string[]) => void>();
+  readonly #onStateProblem: SimulatedDeviceOptions["onStateProblem"];
 
   private constructor(
     snapshot: Snapshot,
@@ -110,6 +114,7 @@ export class SimulatedDevice implements DeviceAdapter {
     }
     const loaded = loadSnapshot(patched, options.snapshot);
     this.store = options.store ?? new MemoryStateStore();
+    this.#onStateProblem = options.onStateProblem;
     // A generated table carries the full definitions (facets, tables without
     // instances); a snapshot only what its values show.
     this.#definitions = definitions ?? loaded.definitions;
@@ -228,11 +233,17 @@ export class SimulatedDevice implements DeviceAdapter {
    * has none yet records the id of this boot at once.
    */
   async #restore(): Promise<void> {
-    const saved = await this.store.read(SIMULATED_STATE_KEY) as
-      | SimulatedState
-      | undefined;
-    if (saved && typeof saved === "object" && saved.values && saved.instances) {
-      this.#state = saved;
+    let saved: unknown;
+    try {
+      saved = await this.store.read(SIMULATED_STATE_KEY);
+    } catch (error) {
+      this.#problem("", `${(error as Error).message}; factory values apply`);
+      await this.store.quarantine?.(SIMULATED_STATE_KEY);
+    }
+    if (saved !== undefined) {
+      const state = this.#checked(saved);
+      if (state) this.#state = state;
+      else await this.store.quarantine?.(SIMULATED_STATE_KEY);
     }
     if (
       typeof this.#state.bootId !== "string" || this.#state === this.#factory
@@ -242,6 +253,67 @@ export class SimulatedDevice implements DeviceAdapter {
         bootId: this.#state.bootId ?? crypto.randomUUID(),
       });
     }
+  }
+
+  /**
+   * A saved state that is whole: values of known parameters that fit their
+   * types (others take their factory value), instance lists of whole
+   * numbers. Undefined when it is not even that shape.
+   */
+  #checked(saved: unknown): SimulatedState | undefined {
+    const s = saved as Partial<SimulatedState> | null;
+    if (
+      typeof s !== "object" || s === null ||
+      typeof s.values !== "object" || s.values === null ||
+      typeof s.instances !== "object" || s.instances === null
+    ) {
+      this.#problem(
+        "",
+        "not the simulated device's state; factory values apply",
+      );
+      return undefined;
+    }
+    const values: Record<string, string> = {};
+    for (const [path, value] of Object.entries(s.values)) {
+      const definition = this.#byPattern.get(toPattern(path));
+      const checked = definition && typeof value === "string"
+        ? checkValue(definition.type, value)
+        : undefined;
+      if (checked && !checked.problem) values[path] = checked.value!;
+      else if (this.#factory.values[path] !== undefined) {
+        values[path] = this.#factory.values[path];
+        this.#problem(`values.${path}`, "does not fit its type; factory value");
+      } else if (!definition) {
+        this.#problem(`values.${path}`, "no such parameter; dropped");
+      }
+    }
+    const instances: Record<string, number[]> = {};
+    for (const [table, list] of Object.entries(s.instances)) {
+      if (
+        Array.isArray(list) &&
+        list.every((n) => Number.isInteger(n) && n >= 1 && n <= 4294967295)
+      ) {
+        instances[table] = [...new Set(list as number[])].sort((a, b) => a - b);
+      } else {this.#problem(
+          `instances.${table}`,
+          "not a list of instance numbers; dropped",
+        );}
+    }
+    const count = (n: unknown) =>
+      Number.isInteger(n) && (n as number) >= 0 ? n as number : 0;
+    return {
+      values,
+      instances,
+      reboots: count(s.reboots),
+      factoryResets: count(s.factoryResets),
+      ...(typeof s.bootId === "string" && s.bootId.length <= 128
+        ? { bootId: s.bootId }
+        : {}),
+    };
+  }
+
+  #problem(field: string, problem: string): void {
+    this.#onStateProblem?.({ key: SIMULATED_STATE_KEY, field, problem });
   }
 
   bootId(): Promise<string> {

@@ -12,9 +12,19 @@ export interface StateStore {
   read(key: string): Promise<unknown>;
   /** Replaces the document under `key`, durably and atomically. */
   write(key: string, value: unknown): Promise<void>;
+  /**
+   * Keeps the document under `key` aside, as found, for a person to look at
+   * (it was corrupt); the key then reads as missing. Returns where it went.
+   */
+  quarantine?(key: string): Promise<string | undefined>;
 }
 
+/** Corrupt copies kept per key; older ones go. */
+const MAX_QUARANTINED = 5;
+
 const KEY = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** Names of the temporary files {@linkcode FileStateStore.write} renames into place. */
+const TEMPORARY = /^\.[a-z0-9][a-z0-9_-]{0,63}\.\d+\.\d+\.tmp$/;
 
 function checkKey(key: string): void {
   if (!KEY.test(key)) {
@@ -48,6 +58,28 @@ export class FileStateStore implements StateStore {
     return this.#dir;
   }
 
+  /**
+   * Removes the temporary files of writes that never finished (a crash or a
+   * kill between writing and renaming); call it while no other process
+   * writes here (the agent does, holding its lock). Returns how many went.
+   */
+  async removeTemporaries(): Promise<number> {
+    let removed = 0;
+    try {
+      for await (const entry of Deno.readDir(this.#dir)) {
+        if (entry.isFile && TEMPORARY.test(entry.name)) {
+          await Deno.remove(`${this.#dir}/${entry.name}`).then(
+            () => removed++,
+            () => {},
+          );
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    return removed;
+  }
+
   async read(key: string): Promise<unknown> {
     checkKey(key);
     let text: string;
@@ -64,6 +96,29 @@ export class FileStateStore implements StateStore {
         cause,
       });
     }
+  }
+
+  async quarantine(key: string): Promise<string | undefined> {
+    checkKey(key);
+    const target = `${this.#dir}/${key}.json.corrupt-${
+      new Date().toISOString().replace(/[:.]/g, "-")
+    }`;
+    try {
+      await Deno.rename(`${this.#dir}/${key}.json`, target);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw error;
+    }
+    const copies: string[] = [];
+    for await (const entry of Deno.readDir(this.#dir)) {
+      if (entry.name.startsWith(`${key}.json.corrupt-`)) {
+        copies.push(entry.name);
+      }
+    }
+    for (const old of copies.sort().slice(0, -MAX_QUARANTINED)) {
+      await Deno.remove(`${this.#dir}/${old}`).catch(() => {});
+    }
+    return target;
   }
 
   async write(key: string, value: unknown): Promise<void> {
@@ -130,5 +185,12 @@ export class MemoryStateStore implements StateStore {
     checkKey(key);
     this.#documents.set(key, JSON.stringify(value));
     return Promise.resolve();
+  }
+
+  /** Forgets the document (a memory store has nowhere to keep it aside). */
+  quarantine(key: string): Promise<string | undefined> {
+    checkKey(key);
+    this.#documents.delete(key);
+    return Promise.resolve(undefined);
   }
 }

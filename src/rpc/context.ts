@@ -74,11 +74,12 @@ export async function createRpcContext(
   options: RpcContextOptions = {},
 ): Promise<RpcContext> {
   const device = await ManagedDevice.open(adapter, options);
+  const onProblem = options.onStateProblem;
   return {
     model: new DataModel(device),
     device,
-    attributes: await AttributeStore.load(adapter.store),
-    state: await AgentStateClass.load(adapter.store),
+    attributes: await AttributeStore.load(adapter.store, { onProblem }),
+    state: await AgentStateClass.load(adapter.store, { onProblem }),
     now: options.now ?? (() => new Date()),
   };
 }
