@@ -228,13 +228,30 @@ export class FixtureAcs {
     else await server?.close();
   }
 
-  /** Resolves once `count` sessions have ended with the ACS's 204. */
-  waitForSessions(count: number): Promise<void> {
+  /** Resolves once `count` sessions have ended with the ACS's 204; rejects after `timeoutMs`. */
+  waitForSessions(count: number, timeoutMs = 15_000): Promise<void> {
     if (this.#sessions.filter((s) => s.ended).length >= count) {
       return Promise.resolve();
     }
-    const { promise, resolve } = Promise.withResolvers<void>();
-    this.#sessionWaiters.push({ count, resolve });
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    const timer = setTimeout(() => {
+      this.#sessionWaiters = this.#sessionWaiters.filter((w) => w !== waiter);
+      reject(
+        new Error(
+          `${count} ended session(s) expected within ${timeoutMs} ms; ${
+            this.#sessions.filter((s) => s.ended).length
+          } ended of ${this.#sessions.length}`,
+        ),
+      );
+    }, timeoutMs);
+    const waiter = {
+      count,
+      resolve: () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    };
+    this.#sessionWaiters.push(waiter);
     return promise;
   }
 

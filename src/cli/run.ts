@@ -308,6 +308,9 @@ export async function runCommand(
     };
     const context = await createRpcContext(device, {
       onStateProblem,
+      // The configured ACS is this device's factory URL: what a stored URL
+      // that no longer checks out falls back to.
+      ...(config["acs-url"] ? { defaults: { URL: config["acs-url"] } } : {}),
       ...(config["root-data-model-version"] !== undefined
         ? { rootDataModelVersion: config["root-data-model-version"] }
         : {}),
