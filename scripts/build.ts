@@ -25,6 +25,7 @@ import { BUILD_PROFILE } from "../src/tls/build_profile.ts";
 import type { TlsProfileName } from "../src/tls/profile.ts";
 import {
   computePermissions,
+  CPE_V8_FLAGS,
   permissionFlags,
 } from "../src/sandbox/permissions.ts";
 
@@ -77,7 +78,7 @@ export function compilePlan(
       "--import-map",
       importMap,
       ...permissionFlags(computePermissions(resolved, configFile)),
-      "--v8-flags=--max-semi-space-size=1,--max-old-space-size=64",
+      CPE_V8_FLAGS,
       MAIN,
       "run",
       "--config",
@@ -178,7 +179,7 @@ ${
       ? "# The strict TLS profile trusts its embedded CAs only: no root store.\nexport DENO_TLS_CA_STORE=\n"
       : ""
   }flags=$("$deno" run --no-prompt --allow-read "$here/cwmp-agent.js" permissions "$@")
-exec "$deno" run $flags "$here/cwmp-agent.js" run "$@" --sandboxed
+exec "$deno" run ${CPE_V8_FLAGS} $flags "$here/cwmp-agent.js" run "$@" --sandboxed
 `;
 }
 

@@ -91,6 +91,11 @@ export interface CwmpAgentOptions {
   readonly onSession?: (result: SessionResult) => void;
   /** Seconds announced in cwmp:SessionTimeout. */
   readonly sessionTimeout?: number;
+  /** Bounds on one session: ACS requests and duration (defaults far above any real ACS). */
+  readonly sessionLimits?: {
+    readonly maxRequests?: number;
+    readonly maxDurationMs?: number;
+  };
   /**
    * Allow an http ACS URL (the lab TLS profile). When false (the default), a
    * session to an http URL fails without sending anything.
@@ -426,6 +431,7 @@ export class CwmpAgent {
           `ACS URL ${url} is not https and the TLS profile forbids plain http`,
         events: [],
         rpcs: [],
+        rpcCount: 0,
         after: [],
         deferredRequests: [],
         durationMs: 0,
@@ -476,7 +482,13 @@ export class CwmpAgent {
           ...(this.#options.sessionTimeout
             ? { sessionTimeout: this.#options.sessionTimeout }
             : {}),
+          ...(this.#options.sessionLimits?.maxRequests !== undefined
+            ? { maxRequests: this.#options.sessionLimits.maxRequests }
+            : {}),
         },
+        ...(this.#options.sessionLimits?.maxDurationMs !== undefined
+          ? { maxDurationMs: this.#options.sessionLimits.maxDurationMs }
+          : {}),
         onMessage: this.#options.onMessage,
         onDelivered: async () => {
           const bootstrapped = sent.some((e) => e.eventCode === "0 BOOTSTRAP");
@@ -516,6 +528,9 @@ export class CwmpAgent {
       ...(result.reason ? { reason: result.reason } : {}),
       events: result.events.map((e) => e.eventCode),
       rpcs: result.rpcs,
+      ...(result.rpcCount > result.rpcs.length
+        ? { rpcCount: result.rpcCount }
+        : {}),
       durationMs: result.durationMs,
       retryCount: this.#queue.retryCount,
     });

@@ -62,6 +62,8 @@ export const ConfigSchema = z.object({
   "cr-cert-file": z.string().optional(),
   "cr-key-file": z.string().optional(),
   "cr-client-ca-file": z.string().optional(),
+  "session-max-requests": z.number().int().min(1).max(1_000_000).optional(),
+  "session-max-duration": z.number().int().min(1).max(86_400).optional(),
   "cr-rate-burst": z.number().int().min(1).max(10_000).optional(),
   "cr-rate-interval": z.number().min(0.001).max(86_400).optional(),
   "state-dir": z.string().min(1),
@@ -110,6 +112,10 @@ export const RUN_FLAGS: Readonly<Record<keyof AgentConfig | "config", string>> =
     "cr-key-file": "PEM key of that certificate",
     "cr-client-ca-file":
       "PEM CA: the ACS must present a client certificate from it",
+    "session-max-requests":
+      "ACS requests one session takes before it ends as failed (default 10000)",
+    "session-max-duration":
+      "seconds one session may last before it ends as failed (default 1800)",
     "cr-rate-burst":
       "connection requests accepted at once before the limit (default 10)",
     "cr-rate-interval":
@@ -128,6 +134,8 @@ export const RUN_FLAGS: Readonly<Record<keyof AgentConfig | "config", string>> =
   };
 
 const NUMERIC = new Set([
+  "session-max-requests",
+  "session-max-duration",
   "cr-port",
   "periodic-interval",
   "cr-rate-burst",

@@ -25,6 +25,7 @@ import { fileURLToPath } from "node:url";
 import {
   acsAllowList,
   computePermissions,
+  CPE_V8_FLAGS,
   permissionFlags,
   urlAllowed,
 } from "../sandbox/permissions.ts";
@@ -146,6 +147,7 @@ async function relaunchSandboxed(
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
+      CPE_V8_FLAGS,
       ...permissionFlags(computePermissions(config, configFile)),
       main,
       "run",
@@ -353,6 +355,14 @@ export async function runCommand(
     agent = new CwmpAgent({
       context,
       log,
+      sessionLimits: {
+        ...(config["session-max-requests"] !== undefined
+          ? { maxRequests: config["session-max-requests"] }
+          : {}),
+        ...(config["session-max-duration"] !== undefined
+          ? { maxDurationMs: config["session-max-duration"] * 1000 }
+          : {}),
+      },
       allowPlainHttp: profile.name === "lab",
       client: {
         caCerts: tls.caCerts,

@@ -11,6 +11,16 @@ import { resolve } from "node:path";
 import type { AgentConfig } from "../cli/config.ts";
 import { TRUST_WIDENING_VARIABLES } from "../tls/profile.ts";
 
+/**
+ * The V8 flags the agent runs with wherever it is launched (the sandboxed
+ * child of `agent run`, the bundle's launcher, compiled binaries): a small
+ * young generation and a 64 MB old generation keep its memory flat on a CPE
+ * however fast an ACS makes it allocate (and collecting early is faster
+ * there, not slower).
+ */
+export const CPE_V8_FLAGS =
+  "--v8-flags=--max-semi-space-size=1,--max-old-space-size=64";
+
 /** A permission set. */
 export interface PermissionSet {
   /** Hosts (host:port) the agent may connect to or listen on. */

@@ -58,8 +58,12 @@ export interface SessionData {
   readonly holdRequests: boolean;
   /** Work the CPE answered for, to carry out after the session (reboot, factory reset). */
   readonly after: readonly DeferredAction[];
-  /** The ACS requests handled, in order (method names), for the log. */
+  /** The first ACS requests handled, in order (method names), for the log. */
   readonly rpcs: readonly string[];
+  /** How many ACS requests the session has taken. */
+  readonly rpcCount: number;
+  /** The most ACS requests the session takes before it ends as failed. */
+  readonly maxRequests: number;
   /** Counter for cwmp:ID of CPE requests. */
   readonly nextId: number;
 }
@@ -99,7 +103,9 @@ export type SessionInput =
    * The ACS sent a request the CPE cannot take (unknown method, bad
    * arguments): it is answered with this fault, and the session goes on.
    */
-  | { readonly type: "badRequest"; readonly fault: CwmpFault };
+  | { readonly type: "badRequest"; readonly fault: CwmpFault }
+  /** The CPE ends the session itself (a limit was reached). */
+  | { readonly type: "abort"; readonly reason: string };
 
 /** What the runner must do. */
 export type SessionEffect =
@@ -139,6 +145,31 @@ export interface SessionStart {
   readonly pending?: readonly CpeRequest[];
   /** Seconds announced in cwmp:SessionTimeout (CWMP 1.3+). */
   readonly sessionTimeout?: number;
+  /**
+   * The most ACS requests one session takes (default
+   * {@linkcode DEFAULT_MAX_REQUESTS}); past it the session ends as failed.
+   */
+  readonly maxRequests?: number;
+}
+
+/**
+ * ACS requests one session takes by default: GenieACS refreshing a
+ * 10,000-parameter device and provisioning it stays far below this; an ACS
+ * that answers every POST with another request does not.
+ */
+export const DEFAULT_MAX_REQUESTS = 10_000;
+
+/** Method names a session's summary keeps; the count covers the rest. */
+const RPC_NAMES_KEPT = 64;
+
+function recorded(data: SessionData, method: string): SessionData {
+  return {
+    ...data,
+    rpcs: data.rpcs.length < RPC_NAMES_KEPT
+      ? [...data.rpcs, method]
+      : data.rpcs,
+    rpcCount: data.rpcCount + 1,
+  };
 }
 
 /**
@@ -166,6 +197,8 @@ export function startSession(start: SessionStart): Step {
     holdRequests: false,
     after: [],
     rpcs: [],
+    rpcCount: 0,
+    maxRequests: start.maxRequests ?? DEFAULT_MAX_REQUESTS,
     nextId: 2,
   };
   const header: SoapHeader = {
@@ -274,7 +307,7 @@ export function versionNamespace(version: string): CwmpNamespaceName {
 export function step(state: SessionState, input: SessionInput): Step {
   const data = state.data;
   if (state.name === "Done") return { state, effects: [] };
-  if (input.type === "transportError") {
+  if (input.type === "transportError" || input.type === "abort") {
     return done(data, "failure", input.reason);
   }
   if (input.type === "httpError") {
@@ -377,7 +410,7 @@ export function step(state: SessionState, input: SessionInput): Step {
         return {
           state: {
             name: "ExpectAcsMessage",
-            data: { ...data, rpcs: [...data.rpcs, fault.method ?? "?"] },
+            data: recorded(data, fault.method ?? "?"),
           },
           effects: [{
             type: "post",
@@ -413,6 +446,13 @@ export function step(state: SessionState, input: SessionInput): Step {
           `expected an ACS request or 204, got ${describe(input.message)}`,
         );
       }
+      if (data.rpcCount >= data.maxRequests) {
+        return done(
+          data,
+          "failure",
+          `session ended: the ACS sent more than ${data.maxRequests} requests in one session`,
+        );
+      }
       const since = Object.hasOwn(CPE_METHODS, body.method)
         ? CPE_METHODS[body.method as keyof typeof CPE_METHODS].since
         : undefined;
@@ -422,9 +462,8 @@ export function step(state: SessionState, input: SessionInput): Step {
           state: {
             name: "ExpectAcsMessage",
             data: {
-              ...data,
+              ...recorded(data, body.method),
               holdRequests: header.holdRequests === true,
-              rpcs: [...data.rpcs, body.method],
             },
           },
           effects: [{
@@ -446,13 +485,12 @@ export function step(state: SessionState, input: SessionInput): Step {
         state: {
           name: "HandlingRequest",
           data: {
-            ...data,
+            ...recorded(data, body.method),
             holdRequests: header.holdRequests === true,
             namespace: negotiatedNamespace(
               data.namespace,
               input.message.namespace,
             ),
-            rpcs: [...data.rpcs, body.method],
           },
           id: header.id,
         },

@@ -40,8 +40,10 @@ export interface SessionResult {
   readonly reason?: string;
   /** The events the Inform carried. */
   readonly events: readonly EventRecord[];
-  /** The ACS requests handled, in order. */
+  /** The first ACS requests handled, in order (at most 64 names). */
   readonly rpcs: readonly string[];
+  /** How many ACS requests the session took. */
+  readonly rpcCount: number;
   /** Work the CPE answered for, owed whatever the outcome (reboot, factory reset). */
   readonly after: readonly DeferredAction[];
   /** CPE requests not acknowledged (8005 or unsent), to retry later. */
@@ -73,7 +75,19 @@ export interface RunSessionOptions {
   readonly onMessage?: (entry: TranscriptEntry) => void;
   /** Largest ACS message accepted. */
   readonly maxMessageBytes?: number;
+  /**
+   * Longest a session may last (default {@linkcode DEFAULT_MAX_SESSION_MS});
+   * past it the CPE ends it as failed before its next message.
+   */
+  readonly maxDurationMs?: number;
 }
+
+/**
+ * How long a session lasts at most by default: 30 minutes, far more than a
+ * real ACS needs (transfers run outside the session), and a bound on one
+ * that keeps the CPE talking forever.
+ */
+export const DEFAULT_MAX_SESSION_MS = 30 * 60_000;
 
 function summarize(message: AcsMessage): string {
   const { body } = message;
@@ -108,6 +122,18 @@ export async function runSession(
     while (queue.length > 0) {
       const effect = queue.shift()!;
       let input: SessionInput | undefined;
+      const limit = options.maxDurationMs ?? DEFAULT_MAX_SESSION_MS;
+      if (effect.type === "post" && at() > limit) {
+        ({ state, effects } = step(state, {
+          type: "abort",
+          reason: `session ended: it lasted more than ${
+            Math.round(limit / 1000)
+          } s`,
+        }));
+        queue.length = 0;
+        queue.push(...effects);
+        continue;
+      }
       switch (effect.type) {
         case "post": {
           const xml = encodeCpeMessage({
@@ -152,6 +178,7 @@ export async function runSession(
             ...(effect.reason ? { reason: effect.reason } : {}),
             events: state.data.events,
             rpcs: state.data.rpcs,
+            rpcCount: state.data.rpcCount,
             after: effect.after,
             deferredRequests: effect.deferredRequests,
             durationMs: at(),
@@ -181,9 +208,8 @@ async function exchange(
     reply = await client.post(xml, { soapAction });
   } catch (error) {
     if (error instanceof TransportError) {
-      return error.kind === "auth" && error.status
-        ? { type: "httpError", status: error.status }
-        : { type: "transportError", reason: error.message };
+      // An authentication failure says which (refused, or endless stale nonces).
+      return { type: "transportError", reason: error.message };
     }
     throw error;
   }

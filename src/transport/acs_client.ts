@@ -59,6 +59,11 @@ export interface AcsReply {
 
 const REDIRECTS = new Set([301, 302, 307, 308]);
 
+/** Challenges answered for one message: the first, then two stale nonces. */
+const MAX_CHALLENGES_PER_MESSAGE = 3;
+/** Challenges answered in one session: nonces expire, but not every message. */
+const MAX_CHALLENGES_PER_SESSION = 64;
+
 /**
  * The HTTP client of one session. Create one per session and close it at the
  * end: it owns the connection, the cookies and the current ACS URL.
@@ -81,6 +86,7 @@ export class AcsClient {
   #cnonce = randomNonce();
   #basic = false;
   #redirects = 0;
+  #sessionChallenges = 0;
 
   /** A client for a session with the ACS at `url`. */
   constructor(url: string, options: AcsClientOptions = {}) {
@@ -110,7 +116,7 @@ export class AcsClient {
     body: string,
     options: { soapAction?: boolean } = {},
   ): Promise<AcsReply> {
-    let authRetried = false;
+    let challenges = 0;
     for (;;) {
       const response = await this.#send(body, options.soapAction ?? false);
       const status = response.status;
@@ -120,14 +126,29 @@ export class AcsClient {
           response.headers.get("www-authenticate"),
         );
         const stale = challenge?.stale ?? false;
-        if (!this.#options.username || (authRetried && !stale)) {
+        if (!this.#options.username || (challenges > 0 && !stale)) {
           throw new TransportError(
             "auth",
             "The ACS refused the credentials (HTTP 401)",
             { status },
           );
         }
-        authRetried = true;
+        // A stale nonce is answered with a fresh one, but not forever: an
+        // ACS that calls every nonce stale would keep the CPE posting.
+        if (++challenges > MAX_CHALLENGES_PER_MESSAGE) {
+          throw new TransportError(
+            "auth",
+            `The ACS sent ${challenges} authentication challenges for one message (stale nonces); giving up`,
+            { status },
+          );
+        }
+        if (++this.#sessionChallenges > MAX_CHALLENGES_PER_SESSION) {
+          throw new TransportError(
+            "auth",
+            `The ACS sent more than ${MAX_CHALLENGES_PER_SESSION} authentication challenges in one session; giving up`,
+            { status },
+          );
+        }
         if (challenge) {
           this.#challenge = challenge;
           this.#nc = 0;
@@ -300,7 +321,9 @@ export class AcsClient {
       if (error instanceof TransportError) throw error;
       throw new TransportError(
         "network",
-        `Connection lost while reading the ACS response`,
+        `Connection lost while reading the ACS response: ${
+          (error as Error)?.message ?? error
+        }`,
         { cause: error },
       );
     }

@@ -74,6 +74,21 @@ export class FetchTransport implements HttpTransport {
 
   /** Sends one exchange. */
   async send(exchange: HttpExchange): Promise<HttpReply> {
+    // One timer per exchange, cleared as soon as the body is read or dropped:
+    // AbortSignal.timeout would keep each one (and what it holds) alive for
+    // the whole timeout, so a fast, endless session would pile them up.
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () =>
+        controller.abort(
+          new DOMException(
+            `No response from the ACS within ${exchange.timeoutMs} ms`,
+            "TimeoutError",
+          ),
+        ),
+      exchange.timeoutMs,
+    );
+    const finish = () => clearTimeout(timer);
     let response: Response;
     try {
       response = await fetch(exchange.url, {
@@ -82,10 +97,14 @@ export class FetchTransport implements HttpTransport {
         headers: exchange.headers,
         client: this.#client,
         redirect: "manual",
-        signal: AbortSignal.timeout(exchange.timeoutMs),
+        signal: controller.signal,
       });
     } catch (error) {
-      if (error instanceof DOMException && error.name === "TimeoutError") {
+      finish();
+      if (
+        (error instanceof DOMException && error.name === "TimeoutError") ||
+        controller.signal.aborted
+      ) {
         throw new TransportError(
           "timeout",
           `No response from the ACS within ${exchange.timeoutMs} ms`,
@@ -109,12 +128,17 @@ export class FetchTransport implements HttpTransport {
         { cause: error },
       );
     }
+    const stream = response.body;
+    if (!stream) finish();
     return {
       status: response.status,
       headers: response.headers,
-      body: response.body,
+      body: stream
+        ? timedBody(stream, controller.signal, exchange, finish)
+        : null,
       discard: async () => {
-        await response.body?.cancel();
+        finish();
+        await stream?.cancel();
       },
     };
   }
@@ -122,5 +146,28 @@ export class FetchTransport implements HttpTransport {
   /** Closes the connection. */
   close(): void {
     this.#client.close();
+  }
+}
+
+/** The body's chunks; a timeout while reading is a timeout, not a lost connection. */
+async function* timedBody(
+  stream: ReadableStream<Uint8Array>,
+  signal: AbortSignal,
+  exchange: HttpExchange,
+  finish: () => void,
+): AsyncIterable<Uint8Array> {
+  try {
+    for await (const chunk of stream) yield chunk;
+  } catch (error) {
+    if (signal.aborted) {
+      throw new TransportError(
+        "timeout",
+        `The ACS response did not arrive whole within ${exchange.timeoutMs} ms`,
+        { cause: error },
+      );
+    }
+    throw error;
+  } finally {
+    finish();
   }
 }

@@ -254,10 +254,22 @@ function reply(response: IncomingMessage): HttpReply {
 }
 
 async function* chunks(response: IncomingMessage): AsyncIterable<Uint8Array> {
-  for await (const chunk of response) {
-    yield typeof chunk === "string"
-      ? new TextEncoder().encode(chunk)
-      : new Uint8Array(chunk);
+  try {
+    for await (const chunk of response) {
+      yield typeof chunk === "string"
+        ? new TextEncoder().encode(chunk)
+        : new Uint8Array(chunk);
+    }
+  } catch (error) {
+    // The exchange's timer went off while the body was still coming.
+    if (error instanceof ExchangeTimeout) {
+      throw new TransportError(
+        "timeout",
+        "The ACS response did not arrive whole in time",
+        { cause: error },
+      );
+    }
+    throw error;
   }
   // A body cut short ends the stream without an error in some versions.
   if (!response.complete) throw new Error("connection closed mid-body");

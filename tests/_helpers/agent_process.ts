@@ -1,5 +1,6 @@
 /** `agent run` as a real process whose JSON log can be awaited line by line. */
 import { AGENT_PERMISSIONS } from "./cli.ts";
+import { CPE_V8_FLAGS } from "../../src/sandbox/permissions.ts";
 
 const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 
@@ -25,6 +26,8 @@ export function startAgent(
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
+      // As the sandboxed child of `deno task agent run` is started.
+      CPE_V8_FLAGS,
       ...AGENT_PERMISSIONS,
       ...extra,
       MAIN,
