@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { DOMParser } from "@xmldom/xmldom";
+import { parseXml } from "../cwmp/_xml.ts";
 
 const VALIDATED_NAMESPACES = new Set([
   "urn:dslforum-org:cwmp-1-0",
@@ -86,21 +86,17 @@ export async function validateEnvelopes(
 }
 
 function strayNamespaces(xml: string): string[] {
-  const doc = new DOMParser().parseFromString(xml, "text/xml");
+  let envelope;
+  try {
+    envelope = parseXml(xml);
+  } catch {
+    return [];
+  }
   const stray: string[] = [];
-  const envelope = doc.documentElement;
-  for (const part of Array.from(envelope?.childNodes ?? [])) {
-    if (part.nodeType !== 1) continue;
-    for (const child of Array.from(part.childNodes)) {
-      const el = child as unknown as {
-        nodeType: number;
-        namespaceURI: string | null;
-        localName: string;
-      };
-      if (
-        el.nodeType === 1 && !VALIDATED_NAMESPACES.has(el.namespaceURI ?? "")
-      ) {
-        stray.push(`${el.localName} (${el.namespaceURI})`);
+  for (const part of envelope.children) {
+    for (const el of part.children) {
+      if (!VALIDATED_NAMESPACES.has(el.ns ?? "")) {
+        stray.push(`${el.name} (${el.ns})`);
       }
     }
   }

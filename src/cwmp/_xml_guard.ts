@@ -33,7 +33,7 @@ export function guardInput(
     }
   }
   checkCharacters(text);
-  scanMarkup(text, limits.maxDepth);
+  scanMarkup(text, limits);
   return text;
 }
 
@@ -114,9 +114,11 @@ const DQUOTE = 0x22, SQUOTE = 0x27;
  * the parser to report; this scan only needs to be right about well-formed
  * input and never to loop or blow up on the rest.
  */
-function scanMarkup(text: string, maxDepth: number): void {
+function scanMarkup(text: string, limits: DecodeLimits): void {
+  const maxDepth = limits.maxDepth;
   const n = text.length;
   let depth = 0;
+  let elements = 0;
   let i = 0;
   while (i < n) {
     const lt = text.indexOf("<", i);
@@ -163,6 +165,12 @@ function scanMarkup(text: string, maxDepth: number): void {
       else if (c === GT || c === LT) break;
     }
     if (j >= n || text.charCodeAt(j) === LT) return;
+    if (++elements > limits.maxElements) {
+      throw CwmpFault.decode(
+        "too_large",
+        `More than ${limits.maxElements} elements in one message`,
+      );
+    }
     if (text.charCodeAt(j - 1) !== SLASH && ++depth > maxDepth) {
       throw CwmpFault.decode(
         "too_deep",

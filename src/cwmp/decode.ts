@@ -99,7 +99,13 @@ function decodeEnvelope(
   direction: Direction,
   options: DecodeOptions,
 ): AnyEnvelope {
-  const limits = resolveDecodeLimits(options.limits);
+  // The element budget protects the CPE's small heap; what a CPE sends is
+  // read by an ACS (or the fixture), which has room for a large answer.
+  const limits = resolveDecodeLimits(
+    direction === FROM_CPE
+      ? { maxElements: 2_000_000, ...options.limits }
+      : options.limits,
+  );
   const text = guardInput(input, limits);
   if (text.trim() === "") {
     return { namespace: undefined, header: {}, body: { kind: "empty" } };

@@ -16,10 +16,19 @@ export interface DecodeLimits {
   readonly maxDepth: number;
   /** Most entries accepted in any one array (ParameterList, ParameterNames…). */
   readonly maxArrayItems: number;
+  /**
+   * Most elements in one message, counted before parsing. The parsed tree
+   * costs about 0.9 KB of heap per element, so this is what keeps a message
+   * within the CPE's 64 MB heap however it is built.
+   */
+  readonly maxElements: number;
 }
 
 /**
- * The limits used when a caller gives none: 4 MiB, depth 32, 100,000 items.
+ * The limits used when a caller gives none: 4 MiB, depth 32, 100,000 items,
+ * 40,000 elements (a GetParameterValues of 39,000 names, a SetParameterValues
+ * of 13,000 parameters; GenieACS refreshing a 10,000-parameter device sends
+ * about 10,000).
  *
  * @example
  * ```ts
@@ -31,6 +40,7 @@ export const DEFAULT_DECODE_LIMITS: DecodeLimits = Object.freeze({
   maxBytes: 4 * 1024 * 1024,
   maxDepth: 32,
   maxArrayItems: 100_000,
+  maxElements: 40_000,
 });
 
 /**

@@ -29,17 +29,18 @@ import {
 import { MemoryStateStore, type StateStore } from "./store.ts";
 import type { StateProblem } from "./state_document.ts";
 
-/** The store key the simulated device keeps its values under. */
-export const SIMULATED_STATE_KEY = "simulated-device";
+import {
+  applyDelta,
+  copyState,
+  isDelta,
+  SIMULATED_JOURNAL_KEY,
+  SIMULATED_STATE_KEY,
+  type SimulatedDelta,
+  SimulatedJournal,
+  type SimulatedState,
+} from "./_simulated_state.ts";
 
-interface SimulatedState {
-  readonly values: Record<string, string>;
-  readonly instances: Record<string, number[]>;
-  readonly reboots: number;
-  readonly factoryResets: number;
-  /** Changes with every (simulated) boot; kept across restarts of the agent. */
-  readonly bootId?: string;
-}
+export { SIMULATED_STATE_KEY } from "./_simulated_state.ts";
 
 /** Options for {@linkcode SimulatedDevice}. */
 export interface SimulatedDeviceOptions {
@@ -84,6 +85,7 @@ export class SimulatedDevice implements DeviceAdapter {
   readonly #byPattern: Map<string, ParameterDefinition>;
   #factory: SimulatedState;
   #state: SimulatedState;
+  readonly #journal: SimulatedJournal;
   #root: string;
   readonly #identity: Partial<DeviceIdentity>;
   readonly #watchers = new Set<(paths: readonly string[]) => void>();
@@ -154,7 +156,8 @@ export class SimulatedDevice implements DeviceAdapter {
       }
     }
     this.#factory = { ...this.#factory, values };
-    this.#state = this.#factory;
+    this.#state = copyState(this.#factory);
+    this.#journal = new SimulatedJournal(this.store);
   }
 
   /**
@@ -240,15 +243,37 @@ export class SimulatedDevice implements DeviceAdapter {
       this.#problem("", `${(error as Error).message}; factory values apply`);
       await this.store.quarantine?.(SIMULATED_STATE_KEY);
     }
+    let restored = false;
     if (saved !== undefined) {
       const state = this.#checked(saved);
-      if (state) this.#state = state;
-      else await this.store.quarantine?.(SIMULATED_STATE_KEY);
+      if (state) {
+        this.#state = state;
+        restored = true;
+      } else await this.store.quarantine?.(SIMULATED_STATE_KEY);
     }
-    if (
-      typeof this.#state.bootId !== "string" || this.#state === this.#factory
-    ) {
-      await this.#commit({
+    // The changes since the state was last written whole.
+    let journal: unknown;
+    try {
+      journal = await this.store.read(SIMULATED_JOURNAL_KEY);
+    } catch (error) {
+      this.#problem("", `${(error as Error).message}; recent changes lost`);
+      await this.store.quarantine?.(SIMULATED_JOURNAL_KEY);
+    }
+    const deltas = (journal as { deltas?: unknown } | undefined)?.deltas;
+    if (Array.isArray(deltas)) {
+      const valid = deltas.filter(isDelta);
+      if (valid.length < deltas.length) {
+        this.#problem(
+          "deltas",
+          `${deltas.length - valid.length} change(s) this device could not have made; dropped`,
+        );
+      }
+      for (const delta of valid) applyDelta(this.#state, delta);
+      this.#journal.adopt(valid);
+      restored ||= valid.length > 0;
+    }
+    if (!restored || typeof this.#state.bootId !== "string") {
+      await this.#journal.replace(this.#state, {
         ...this.#state,
         bootId: this.#state.bootId ?? crypto.randomUUID(),
       });
@@ -336,7 +361,7 @@ export class SimulatedDevice implements DeviceAdapter {
 
   /** A power cut: the device boots again without being asked to (a new boot id). */
   async powerCycle(): Promise<void> {
-    await this.#commit({ ...this.#state, bootId: crypto.randomUUID() });
+    await this.#commit({ bootId: crypto.randomUUID() });
   }
 
   /** How often the device was rebooted and factory-reset (for tests and the demo). */
@@ -378,12 +403,13 @@ export class SimulatedDevice implements DeviceAdapter {
   }
 
   async setValues(changes: readonly ParameterChange[]): Promise<ApplyResult> {
-    const values = { ...this.#state.values };
-    const changed = changes.filter((c) => values[c.path] !== c.value).map((
+    const current = this.#state.values;
+    const changed = changes.filter((c) => current[c.path] !== c.value).map((
       c,
     ) => c.path);
+    const values: Record<string, string> = {};
     for (const change of changes) values[change.path] = change.value;
-    await this.#commit({ ...this.#state, values });
+    await this.#commit({ values });
     if (changed.length > 0) {
       for (const watcher of this.#watchers) {
         try {
@@ -401,7 +427,7 @@ export class SimulatedDevice implements DeviceAdapter {
     if (existing.includes(instance)) {
       throw new Error(`${table}${instance}. already exists`);
     }
-    const values = { ...this.#state.values };
+    const values: Record<string, string> = {};
     const prefix = `${table}${instance}.`;
     const patternPrefix = toPattern(prefix);
     for (const [pattern, definition] of this.#byPattern) {
@@ -413,11 +439,7 @@ export class SimulatedDevice implements DeviceAdapter {
       values[prefix + pattern.slice(patternPrefix.length)] =
         definition.default ?? zeroValue(definition.type);
     }
-    const instances = {
-      ...this.#state.instances,
-      [table]: [...existing, instance].sort((a, b) => a - b),
-    };
-    await this.#commit({ ...this.#state, values, instances });
+    await this.#commit({ values, added: [table, instance] });
     return { applied: true };
   }
 
@@ -425,42 +447,28 @@ export class SimulatedDevice implements DeviceAdapter {
     const body = instancePath.slice(0, -1);
     const table = body.slice(0, body.lastIndexOf(".") + 1);
     const number = Number(body.slice(body.lastIndexOf(".") + 1));
-    const values = Object.fromEntries(
-      Object.entries(this.#state.values).filter(([path]) =>
-        !path.startsWith(instancePath)
-      ),
-    );
-    const instances = Object.fromEntries(
-      Object.entries(this.#state.instances)
-        .filter(([path]) => !path.startsWith(instancePath))
-        .map((
-          [path, list],
-        ) => [path, path === table ? list.filter((n) => n !== number) : list]),
-    );
-    await this.#commit({ ...this.#state, values, instances });
+    await this.#commit({ removed: [instancePath], dropped: [table, number] });
     return { applied: true };
   }
 
   async reboot(): Promise<void> {
     await this.#commit({
-      ...this.#state,
       reboots: this.#state.reboots + 1,
       bootId: crypto.randomUUID(),
     });
   }
 
   async factoryReset(): Promise<void> {
-    await this.#commit({
-      ...this.#factory,
+    await this.#journal.replace(this.#state, {
+      ...copyState(this.#factory),
       reboots: this.#state.reboots + 1,
       factoryResets: this.#state.factoryResets + 1,
       bootId: crypto.randomUUID(),
     });
   }
 
-  /** Persists first, then switches: a failed write leaves the device unchanged. */
-  async #commit(next: SimulatedState): Promise<void> {
-    await this.store.write(SIMULATED_STATE_KEY, next);
-    this.#state = next;
+  /** Persists first, then applies: a failed write leaves the device unchanged. */
+  #commit(delta: SimulatedDelta): Promise<void> {
+    return this.#journal.commit(this.#state, delta);
   }
 }

@@ -7,6 +7,7 @@ import { CwmpFault } from "../cwmp/faults.ts";
 import { pathProblem } from "../datamodel/path.ts";
 import type { AcsRequestArgs } from "../cwmp/methods.ts";
 import type { RpcContext, RpcResult } from "./context.ts";
+import { RPC_LIMITS } from "./limits.ts";
 
 /**
  * Creates the next instance of a writable table. Instance numbers are never
@@ -38,16 +39,20 @@ export async function addObject(
     throw new CwmpFault(9005, `${table} does not allow AddObject`);
   }
   const existing = await view.instances(table);
-  const max = node.object.maxEntries;
+  // Without a MaxEntries of its own, a table still has a bound: an ACS must
+  // not be able to grow the device's state without limit.
+  const max = node.object.maxEntries ?? RPC_LIMITS.maxInstancesPerTable;
   if (max !== undefined && existing.length >= max) {
     throw new CwmpFault(
       9004,
       `${table} already has its maximum of ${max} instances`,
     );
   }
+  // Instances come in ascending order (the adapter contract): the last one
+  // is the highest, so the cost does not grow with the table.
   const instanceNumber = Math.max(
     context.state.current.nextInstance[table] ?? 1,
-    ...existing.map((n) => n + 1),
+    (existing.at(-1) ?? 0) + 1,
   );
   if (instanceNumber > 4294967295) {
     throw new CwmpFault(9004, `${table} has used up its instance numbers`);

@@ -5,6 +5,7 @@
  */
 import type { AcsRequestArgs } from "../cwmp/methods.ts";
 import type { RpcContext, RpcResult } from "./context.ts";
+import { ResponseBudget } from "./limits.ts";
 
 /**
  * Expands each requested name like GetParameterValues and returns each
@@ -23,10 +24,12 @@ export async function getParameterAttributes(
   const view = context.model.view();
   const seen = new Set<string>();
   const parameterList = [];
-  for (const name of args.parameterNames) {
+  const budget = new ResponseBudget("GetParameterAttributes");
+  for (const name of new Set(args.parameterNames)) {
     for (const path of await view.parameters(name)) {
       if (seen.has(path)) continue;
       seen.add(path);
+      budget.add(path.length);
       const attributes = context.attributes.get(
         path,
         context.model.index.lookup(path)!.parameter!,

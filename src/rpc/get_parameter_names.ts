@@ -5,6 +5,7 @@
  */
 import type { AcsRequestArgs } from "../cwmp/methods.ts";
 import type { RpcContext, RpcResult } from "./context.ts";
+import { ResponseBudget } from "./limits.ts";
 
 /**
  * GetParameterNames with the semantics of digest §6.5: "" lists the whole
@@ -26,5 +27,7 @@ export async function getParameterNames(
     args.parameterPath,
     args.nextLevel,
   );
+  const budget = new ResponseBudget("GetParameterNames");
+  for (const entry of parameterList) budget.add(entry.name.length);
   return { response: { parameterList } };
 }

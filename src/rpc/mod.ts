@@ -15,3 +15,4 @@
  */
 export * from "./context.ts";
 export * from "./handlers.ts";
+export * from "./limits.ts";

@@ -7,6 +7,7 @@
 import { CwmpFault } from "../cwmp/faults.ts";
 import type { AcsRequestArgs } from "../cwmp/methods.ts";
 import type { RpcContext, RpcResult } from "./context.ts";
+import { RPC_LIMITS } from "./limits.ts";
 
 /**
  * Records a ScheduleInform due `DelaySeconds` from now (durably, so it
@@ -25,6 +26,15 @@ export async function scheduleInform(
 ): Promise<RpcResult<"ScheduleInform">> {
   if (args.delaySeconds === 0) {
     throw new CwmpFault(9003, "DelaySeconds must be greater than 0");
+  }
+  if (
+    context.state.current.scheduledInforms.length >=
+      RPC_LIMITS.maxScheduledInforms
+  ) {
+    throw new CwmpFault(
+      9004,
+      `${RPC_LIMITS.maxScheduledInforms} ScheduleInforms are pending already`,
+    );
   }
   const dueAt = new Date(context.now().getTime() + args.delaySeconds * 1000)
     .toISOString();

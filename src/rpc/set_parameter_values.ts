@@ -9,6 +9,7 @@ import { checkValue } from "../datamodel/types.ts";
 import type { ParameterChange } from "../device/adapter.ts";
 import type { AcsRequestArgs } from "../cwmp/methods.ts";
 import type { RpcContext, RpcResult } from "./context.ts";
+import { RPC_LIMITS } from "./limits.ts";
 
 /**
  * Checks every parameter first — 9005 unknown or partial name, 9008 not
@@ -84,7 +85,16 @@ export async function setParameterValues(
     changes.push({ path: item.name, value: checked.value });
   }
   if (faults.length > 0) {
-    throw new CwmpFault(9003, "Invalid arguments", { parameterFaults: faults });
+    // A request of thirty thousand bad names gets a bounded answer: the first
+    // ones itemised, the rest counted in the fault string.
+    const kept = faults.slice(0, RPC_LIMITS.maxParameterFaults);
+    throw new CwmpFault(
+      9003,
+      faults.length > kept.length
+        ? `Invalid arguments (${faults.length} parameters, the first ${kept.length} listed)`
+        : "Invalid arguments",
+      { parameterFaults: kept },
+    );
   }
   let applied: boolean;
   try {

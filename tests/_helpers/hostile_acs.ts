@@ -11,7 +11,9 @@ export type Hostility =
   /** The Inform is answered, then every POST gets a GetRPCMethods request back. */
   | { readonly kind: "endless-requests"; readonly holdRequests?: boolean }
   /** Every POST gets 401 with a fresh nonce marked stale. */
-  | { readonly kind: "stale-nonces" };
+  | { readonly kind: "stale-nonces" }
+  /** After the InformResponse, these raw bodies one per POST, then 204. */
+  | { readonly kind: "messages"; readonly bodies: readonly string[] };
 
 /** A running hostile ACS. */
 export interface HostileAcs {
@@ -22,6 +24,8 @@ export interface HostileAcs {
   behave(): void;
   /** Sessions that reached 204 since `behave()`. */
   readonly goodSessions: number;
+  /** With `messages`: what the CPE posted after each (its answers). */
+  readonly replies: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -31,6 +35,8 @@ export function startHostileAcs(hostility: Hostility): HostileAcs {
   let good = false;
   let goodSessions = 0;
   let id = 0;
+  let sent = 0;
+  const replies: string[] = [];
   const server = Deno.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -39,7 +45,7 @@ export function startHostileAcs(hostility: Hostility): HostileAcs {
     const body = await request.text();
     posts++;
     const inform = /<(\w+:)?Inform[\s>]/.test(body);
-    if (inform && (good || hostility.kind === "endless-requests")) {
+    if (inform && (good || hostility.kind !== "stale-nonces")) {
       return new Response(
         encodeAcsMessage({
           namespace: "1-2",
@@ -56,6 +62,13 @@ export function startHostileAcs(hostility: Hostility): HostileAcs {
     if (good) {
       if (body === "") goodSessions++;
       return new Response(null, { status: 204 });
+    }
+    if (hostility.kind === "messages") {
+      replies.push(body);
+      const next = hostility.bodies[sent++];
+      return next === undefined
+        ? new Response(null, { status: 204 })
+        : new Response(next, { headers: { "content-type": "text/xml" } });
     }
     if (hostility.kind === "stale-nonces") {
       return new Response(null, {
@@ -89,6 +102,7 @@ export function startHostileAcs(hostility: Hostility): HostileAcs {
     get goodSessions() {
       return goodSessions;
     },
+    replies,
     stop: () => server.shutdown(),
   };
 }

@@ -8,11 +8,14 @@ import { FixtureAcs } from "../../src/acs/fixture.ts";
 import { startAgent } from "../_helpers/agent_process.ts";
 import { rssMb, startHostileAcs } from "../_helpers/hostile_acs.ts";
 import type { Hostility } from "../_helpers/hostile_acs.ts";
+import { encodeAcsMessage } from "../../src/cwmp/encode.ts";
+import { decodeCpeMessage } from "../../src/cwmp/decode.ts";
 
 async function underAttack(
   hostility: Hostility,
   extra: string[],
   reason: RegExp,
+  outcome: "failure" | "success" = "failure",
 ) {
   const acs = startHostileAcs(hostility);
   const dir = await Deno.makeTempDir();
@@ -48,8 +51,8 @@ async function underAttack(
     const posts = acs.posts;
     await sampling;
     peak = Math.max(peak, await rssMb(agent.child.pid));
-    assert.equal(session.outcome, "failure");
-    assert.match(String(session.reason), reason);
+    assert.equal(session.outcome, outcome, JSON.stringify(session));
+    if (outcome === "failure") assert.match(String(session.reason), reason);
     assert.ok(
       peak < idle + 64,
       `RSS ${peak.toFixed(0)} MB against ${idle.toFixed(0)} MB idle`,
@@ -68,7 +71,7 @@ async function underAttack(
       l.msg === "session" && l.outcome === "success" &&
       Array.isArray(l.events) && l.events.includes("6 CONNECTION REQUEST")
     );
-    return { posts, session };
+    return { posts, session, replies: acs.replies };
   } finally {
     assert.equal(await agent.stop(), 0);
     await acs.stop();
@@ -113,4 +116,58 @@ Deno.test("a session that runs past its duration limit ends as failed", async ()
     ["--session-max-requests", "1000000", "--session-max-duration", "2"],
     /lasted more than 2 s/,
   );
+});
+
+Deno.test("huge requests inside the byte cap: refused by the element budget or answered within bounds, memory flat, under the CPE heap", async () => {
+  const request = (method: string, args: unknown, id: string) =>
+    encodeAcsMessage({
+      namespace: "1-2",
+      header: { id },
+      body: { kind: "request", method, args } as never,
+    });
+  const spv = (n: number) =>
+    request("SetParameterValues", {
+      parameterList: Array.from({ length: n }, (_, i) => ({
+        name: `Device.Nope.P${i}`,
+        value: "v",
+      })),
+      parameterKey: "",
+    }, `spv${n}`);
+  const bodies = [
+    // 3.4 MB, 90,000 elements: refused before parsing (the session fails).
+    spv(30_000),
+  ];
+  assert.ok(bodies[0].length > 3_000_000 && bodies[0].length < 4 * 1024 * 1024);
+  const first = await underAttack(
+    { kind: "messages", bodies },
+    [],
+    /More than 40000 elements/,
+  );
+  assert.ok(first.posts <= 2);
+  // Within the budget: 13,000 unknown names and 39,000 names of Device.
+  const within = await underAttack(
+    {
+      kind: "messages",
+      bodies: [
+        spv(13_000),
+        request(
+          "GetParameterValues",
+          { parameterNames: Array(39_000).fill("Device.") },
+          "gpv",
+        ),
+      ],
+    },
+    [],
+    /./,
+    "success",
+  );
+  const [faultReply, valuesReply] = within.replies.slice(1).map((xml) =>
+    decodeCpeMessage(xml).body
+  );
+  assert.ok(faultReply.kind === "fault" && faultReply.faultCode === 9003);
+  assert.equal(faultReply.parameterFaults.length, 256);
+  assert.ok(valuesReply.kind === "response");
+  const names = (valuesReply.args as { parameterList: { name: string }[] })
+    .parameterList.map((p) => p.name);
+  assert.equal(new Set(names).size, names.length, "each parameter once");
 });

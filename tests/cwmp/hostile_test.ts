@@ -375,3 +375,21 @@ Deno.test("two Body elements, two Headers or two methods in one Body are refused
     assert.match(fault.message, pattern, label);
   }
 });
+
+Deno.test("a message of more elements than the CPE's heap holds is refused before parsing, whatever its size in bytes", () => {
+  const names = Array.from({ length: 40_001 }, () => "<string>Device.</string>")
+    .join("");
+  const text = envelope(
+    `<cwmp:GetParameterValues><ParameterNames>${names}</ParameterNames></cwmp:GetParameterValues>`,
+  );
+  assert.ok(text.length < 1_100_000, "about a megabyte: under the byte cap");
+  const fault = assertRejected(text, 9004, "too_large");
+  assert.match(fault.message, /More than 40000 elements/);
+  // Within the budget it decodes.
+  const fewer = envelope(
+    `<cwmp:GetParameterValues><ParameterNames>${
+      names.slice(0, 24 * 30_000)
+    }</ParameterNames></cwmp:GetParameterValues>`,
+  );
+  assert.equal(decodeAcsMessage(fewer).body.kind, "request");
+});
