@@ -29,7 +29,7 @@ export * from "./src/rpc/mod.ts";
 export * from "./src/session/mod.ts";
 export * from "./src/transport/mod.ts";
 export * from "./src/tls/mod.ts";
-export * from "./src/connreq/server.ts";
+export * from "./src/connreq/mod.ts";
 export * from "./src/acs/fixture.ts";
 export * from "./src/acs/xsd.ts";
 export * from "./src/codegen/mod.ts";

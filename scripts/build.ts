@@ -22,7 +22,11 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { resolveConfig } from "../src/cli/config.ts";
 import { BUILD_PROFILE } from "../src/tls/build_profile.ts";
-import type { TlsProfileName } from "../src/tls/profile.ts";
+import {
+  type TlsProfileName,
+  TRUST_WIDENING_VARIABLES,
+} from "../src/tls/profile.ts";
+import { CHILD_ENV_PASSED } from "../src/sandbox/child_env.ts";
 import {
   computePermissions,
   CPE_V8_FLAGS,
@@ -164,22 +168,46 @@ function toFileUrl(path: string): string {
 
 /**
  * The bundle's launcher: it asks the bundle which permissions the
- * configuration needs, then runs it under exactly those; for a strict build
- * it also empties Deno's root store, as strict requires.
+ * configuration needs, then runs it under exactly those, in an environment
+ * holding only what Deno needs to find its cache (see
+ * `src/sandbox/child_env.ts`): a standard build leaves the TLS variables
+ * behind and names them, a strict one passes them so that the agent
+ * refuses to start naming them, and empties Deno's root store.
  */
 export function launcherScript(profile: TlsProfileName): string {
+  const pass = (names: readonly string[]) =>
+    names.map((name) => `\${${name}+"${name}=$${name}"}`).join(" ");
+  const tls = [...TRUST_WIDENING_VARIABLES, "DENO_TLS_CA_STORE"];
+  const env = [
+    "env -i",
+    pass(CHILD_ENV_PASSED),
+    ...(profile === "standard" ? [] : [
+      pass(
+        profile === "strict" ? TRUST_WIDENING_VARIABLES : tls,
+      ),
+    ]),
+    ...(profile === "strict" ? ["DENO_TLS_CA_STORE="] : []),
+  ].join(" ");
   return `#!/bin/sh
 # cwmp-agent launcher: runs the bundled agent under the permissions its configuration needs.
 # Usage: cwmp-agent [agent run flags], e.g. cwmp-agent --config /etc/cwmp-agent.json
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-deno=\${DENO:-deno}
+deno=$(command -v "\${DENO:-deno}")
 ${
-    profile === "strict"
-      ? "# The strict TLS profile trusts its embedded CAs only: no root store.\nexport DENO_TLS_CA_STORE=\n"
+    profile === "standard"
+      ? `for name in ${tls.join(" ")}; do
+  eval "isset=\\\${$name+x}"
+  if [ -n "$isset" ]; then
+    echo "cwmp-agent: $name is not passed to the agent: the standard TLS profile does not let the environment change whom it trusts" >&2
+  fi
+done
+`
+      : profile === "strict"
+      ? "# The strict TLS profile trusts its embedded CAs only: no root store.\n"
       : ""
-  }flags=$("$deno" run --no-prompt --allow-read "$here/cwmp-agent.js" permissions "$@")
-exec "$deno" run ${CPE_V8_FLAGS} $flags "$here/cwmp-agent.js" run "$@" --sandboxed
+  }flags=$(${env} "$deno" run --no-prompt --allow-read "$here/cwmp-agent.js" permissions "$@")
+exec ${env} "$deno" run ${CPE_V8_FLAGS} $flags "$here/cwmp-agent.js" run "$@" --sandboxed
 `;
 }
 

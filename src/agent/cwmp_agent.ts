@@ -12,6 +12,7 @@ import type {
   ConnectionRequestServer,
 } from "../connreq/server.ts";
 import { startConnectionRequestServer } from "../connreq/server.ts";
+import { RefusalLog } from "../connreq/refusals.ts";
 import type { RpcContext } from "../rpc/context.ts";
 import {
   addEvents,
@@ -75,6 +76,8 @@ export interface CwmpAgentOptions {
       readonly rateIntervalMs?: number;
       /** Deprecated: see {@linkcode ConnectionRequestOptions.rateWindowMs}. */
       readonly rateWindowMs?: number;
+      /** Counts and logs refusals across restarts of the listener. */
+      readonly refusals?: RefusalLog;
       /** Serve HTTPS (and optionally require the ACS's client certificate). */
       readonly tls?: {
         readonly cert: string;
@@ -139,6 +142,8 @@ export class CwmpAgent {
   readonly #periodic = new PeriodicSchedule();
   readonly #notifications: NotificationTracker;
   #connectionRequest: ConnectionRequestServer | undefined;
+  /** Kept across restarts of the listener, so that its totals are the agent's. */
+  readonly #crRefusals: RefusalLog;
   #lastSuccessAt = 0;
   #sessions = 0;
   #firingScheduled = false;
@@ -165,6 +170,16 @@ export class CwmpAgent {
     this.#throttleAlarm = new Alarm(this.#clock);
     this.#scheduleRebootAlarm = new Alarm(this.#clock);
     this.#delayRebootAlarm = new Alarm(this.#clock);
+    this.#crRefusals = (options.connectionRequest || {}).refusals ??
+      new RefusalLog({
+        log: (msg, details) => this.#log("warn", msg, details),
+        now: () => this.#clock.now(),
+      });
+  }
+
+  /** Connection requests and connections the listener refused, by reason. */
+  get connectionRequestRefusals(): Readonly<Record<string, number>> {
+    return this.#crRefusals.totals();
   }
 
   #log(
@@ -671,7 +686,7 @@ export class CwmpAgent {
               }]));
             },
             now: () => this.#clock.now(),
-            log: (msg, details) => this.#log("warn", msg, details),
+            refusals: this.#crRefusals,
           } satisfies ConnectionRequestOptions,
         );
       } catch (error) {

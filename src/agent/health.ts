@@ -103,6 +103,70 @@ export class HealthFile {
   }
 }
 
+/**
+ * What the agent reports, kept current in its health file: the parts are
+ * updated separately and written together, at most once per `intervalMs`
+ * (a flood of refused connection requests must not become a flood of
+ * writes); `flush` writes what is waiting.
+ *
+ * @example
+ * ```ts
+ * import { HealthFile, HealthReport, readHealth } from "./health.ts";
+ * const dir = await Deno.makeTempDir();
+ * const file = await HealthFile.open(dir);
+ * const report = new HealthReport(file);
+ * report.update({ connectionRequests: { "no-credentials": 1 } });
+ * await report.flush();
+ * console.log((await readHealth(dir))?.connectionRequests); // { "no-credentials": 1 }
+ * file.close();
+ * ```
+ */
+export class HealthReport {
+  readonly #file: HealthFile;
+  readonly #intervalMs: number;
+  #parts: Omit<HealthDocument, "pid" | "updatedAt"> = {};
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastWrite = -Infinity;
+
+  /** A report written to `file`. */
+  constructor(
+    file: HealthFile,
+    options: { readonly intervalMs?: number } = {},
+  ) {
+    this.#file = file;
+    this.#intervalMs = options.intervalMs ?? 1000;
+  }
+
+  /** Replaces the given parts; the file follows within `intervalMs`. */
+  update(parts: Omit<HealthDocument, "pid" | "updatedAt">): void {
+    this.#parts = { ...this.#parts, ...parts };
+    if (this.#timer !== undefined) return;
+    const wait = Math.max(
+      0,
+      this.#lastWrite + this.#intervalMs - performance.now(),
+    );
+    this.#timer = setTimeout(() => void this.flush(), wait);
+  }
+
+  /** Replaces the given parts and writes at once (for rare, important changes). */
+  updateNow(parts: Omit<HealthDocument, "pid" | "updatedAt">): Promise<void> {
+    this.#parts = { ...this.#parts, ...parts };
+    return this.flush();
+  }
+
+  /** Writes the report now. */
+  flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#lastWrite = performance.now();
+    return this.#file.write({
+      pid: Deno.pid,
+      updatedAt: new Date().toISOString(),
+      ...this.#parts,
+    });
+  }
+}
+
 async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
   let offset = 0;
   while (offset < bytes.length) {

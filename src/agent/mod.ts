@@ -10,7 +10,15 @@
  *
  * @module
  */
-export * from "./agent_state.ts";
+export {
+  AGENT_STATE_KEY,
+  AgentState,
+  type AgentStateDocument,
+  type BootEventRecord,
+  type EventRecord,
+  type PendingAction,
+  type ScheduledInform,
+} from "./agent_state.ts";
 export * from "./clock.ts";
 export * from "./cwmp_agent.ts";
 export * from "./managed_device.ts";

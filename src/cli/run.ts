@@ -7,7 +7,8 @@ import { parseArgs } from "node:util";
 import { CwmpAgent } from "../agent/cwmp_agent.ts";
 import { FileStateStore, type StateStore } from "../device/store.ts";
 import { ResilientStore } from "../device/resilient_store.ts";
-import { HealthFile } from "../agent/health.ts";
+import { HealthFile, HealthReport } from "../agent/health.ts";
+import { RefusalLog } from "../connreq/refusals.ts";
 import { parseSnapshot } from "../device/snapshot.ts";
 import { createRpcContext } from "../rpc/context.ts";
 import { type AgentConfig, resolveConfig, RUN_FLAGS } from "./config.ts";
@@ -29,9 +30,11 @@ import {
   permissionFlags,
   urlAllowed,
 } from "../sandbox/permissions.ts";
+import { childEnvironment, readEnv } from "../sandbox/child_env.ts";
 import { BUILD_PROFILE } from "../tls/build_profile.ts";
 import {
   environmentProblems,
+  environmentWarnings,
   redirectAllowed,
   type TlsProfile,
   tlsSettings,
@@ -154,6 +157,7 @@ async function relaunchSandboxed(
       ...args,
       "--sandboxed",
     ],
+    clearEnv: true,
     env,
     stdin: "null",
   }).spawn();
@@ -208,21 +212,52 @@ export async function runCommand(
   // Run under exactly the computed permissions: re-launch self with them, when this process may
   // start Deno (the `agent` task grants that).
   const relaunch = !sandboxed && canRelaunch();
-  // The re-launched child is given the empty root store strict asks for.
-  const childEnv: Record<string, string> = profile.name === "strict"
-    ? { DENO_TLS_CA_STORE: "" }
-    : {};
+  const tlsEnv = env ?? readTlsEnvironment();
+  // The child starts from a cleared environment: nothing here can widen the
+  // trust the build's profile fixed (lab passes the TLS variables on).
+  const child = childEnvironment(
+    profile,
+    env ? (name) => env[name] : readEnv,
+  );
+  if (relaunch && child.dropped.length > 0) {
+    log({
+      level: "warn",
+      msg: "not passed to the agent",
+      variables: child.dropped,
+      reason:
+        `the ${profile.name} TLS profile does not let the environment change whom the agent trusts`,
+    });
+  }
   // The build's TLS profile decides; the environment and the configuration may only narrow it.
-  // Checked here too, so a refusal needs no child.
-  const refusals = environmentProblems(profile, {
-    ...(env ?? readTlsEnvironment(profile)),
-    ...(relaunch ? childEnv : {}),
-  });
+  // Run directly (a compiled binary, a service unit), the agent refuses what a launcher drops.
+  // Checked here as the child would, so that a refusal needs no child.
+  const effectiveEnv = relaunch
+    ? Object.fromEntries(
+      // Strict cannot prove clean what it could not read.
+      Object.entries(
+        profile.name === "strict" ? { ...tlsEnv, ...child.env } : child.env,
+      ).filter(([name]) =>
+        name === "DENO_TLS_CA_STORE" || TRUST_WIDENING_VARIABLES.includes(name)
+      ),
+    )
+    : tlsEnv;
+  const refusals = environmentProblems(profile, effectiveEnv);
   if (refusals.length > 0) {
     for (const problem of refusals) {
       log({ level: "error", msg: "refusing to start", problem });
     }
     return 1;
+  }
+  // Said once, by the process that runs the agent; about what it can read.
+  if (!relaunch) {
+    const readable = Object.fromEntries(
+      Object.entries(tlsEnv).filter(([name]) =>
+        (env ? env[name] : readEnv(name)) !== undefined
+      ),
+    );
+    for (const warning of environmentWarnings(profile, readable)) {
+      log({ level: "warn", msg: "LAB TLS PROFILE", warning });
+    }
   }
   if (
     config["acs-url"] !== undefined && profile.name !== "lab" &&
@@ -237,7 +272,7 @@ export async function runCommand(
     return 1;
   }
   if (relaunch) {
-    return await relaunchSandboxed(args, config, configFile, stop, childEnv);
+    return await relaunchSandboxed(args, config, configFile, stop, child.env);
   }
 
   if (profile.name === "lab") {
@@ -263,6 +298,8 @@ export async function runCommand(
   let agent: CwmpAgent;
   let store: ResilientStore | undefined;
   let health: HealthFile | undefined;
+  let healthReport: HealthReport | undefined;
+  let crRefusals: RefusalLog | undefined;
   try {
     const files = new FileStateStore(config["state-dir"]);
     await Deno.mkdir(config["state-dir"], { recursive: true, mode: 0o700 });
@@ -274,20 +311,18 @@ export async function runCommand(
         count: stale,
       });
     }
-    const healthFile = health = await HealthFile.open(config["state-dir"]);
+    health = await HealthFile.open(config["state-dir"]);
+    const report = healthReport = new HealthReport(health);
     store = new ResilientStore(files, {
       log: (level, msg, fields) => log({ level, msg, ...fields }),
-      onHealth: (state) =>
-        void healthFile.write({
-          pid: Deno.pid,
-          updatedAt: new Date().toISOString(),
-          state,
-        }),
+      // Rare and what status is asked about: written at once.
+      onHealth: (state) => void report.updateNow({ state }),
     });
-    await healthFile.write({
-      pid: Deno.pid,
-      updatedAt: new Date().toISOString(),
-      state: store.health,
+    report.update({ state: store.health });
+    await report.flush();
+    crRefusals = new RefusalLog({
+      log: (msg, details) => log({ level: "warn", msg, ...details }),
+      onChange: (connectionRequests) => report.update({ connectionRequests }),
     });
     const onStateProblem = (problem: StateProblem) =>
       log({ level: "error", msg: "state file repaired", ...problem });
@@ -391,6 +426,7 @@ export async function runCommand(
           ? { rateIntervalMs: config["cr-rate-interval"] * 1000 }
           : {}),
         ...(config["cr-path"] ? { path: config["cr-path"] } : {}),
+        ...(crRefusals ? { refusals: crRefusals } : {}),
       },
     });
     await agent.start();
@@ -420,6 +456,7 @@ export async function runCommand(
       pending: store.health.pending,
     });
   }
+  await healthReport?.flush();
   health?.close();
   globalThis.removeEventListener("unhandledrejection", unhandled);
   log({ level: "info", msg: "stopped" });
@@ -503,12 +540,11 @@ function signalled(): Promise<void> {
 }
 
 /**
- * The variables a profile must check, read one by one (the agent is granted
- * --allow-env for exactly these). A strict profile that cannot read one
- * treats it as set: it cannot prove the environment clean.
+ * The TLS variables, read one by one (the agent is granted --allow-env for
+ * exactly these). One that cannot be read counts as set: Deno honours it
+ * whatever the permissions, so the environment cannot be proved clean.
  */
-function readTlsEnvironment(profile: TlsProfile): Record<string, string> {
-  if (profile.name !== "strict") return {};
+function readTlsEnvironment(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of [...TRUST_WIDENING_VARIABLES, "DENO_TLS_CA_STORE"]) {
     try {

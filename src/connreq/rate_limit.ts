@@ -81,6 +81,12 @@ export class TokenBucket {
     return true;
   }
 
+  /** Whether a token is there (none is taken). */
+  available(): boolean {
+    this.#refill();
+    return this.#tokens >= 1;
+  }
+
   /** Whole seconds until the next token (for Retry-After), at least 1. */
   retryAfterSeconds(): number {
     this.#refill();

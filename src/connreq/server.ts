@@ -7,7 +7,15 @@
  */
 import { randomBytes } from "node:crypto";
 import { DigestVerifier } from "../transport/digest_server.ts";
+import { serveHttp1 } from "./_http1.ts";
+import { RefusalLog, type RefusalReason } from "./refusals.ts";
 import { TokenBucket } from "./rate_limit.ts";
+import { SourceLimit } from "./source_limit.ts";
+
+/** Open connections at most, by default: past it the longest waiting one goes. */
+export const DEFAULT_MAX_CONNECTIONS = 256;
+/** Time a connection has for its whole request, by default. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
 
 /** Settings of the listener. */
 export interface ConnectionRequestOptions {
@@ -47,6 +55,31 @@ export interface ConnectionRequestOptions {
   };
   /** Where to log a refused request (never with credentials). */
   readonly log?: (event: string, details: Record<string, unknown>) => void;
+  /**
+   * Counts and logs refusals; give one to keep totals across restarts of
+   * the listener (the default is a fresh one logging to `log`).
+   */
+  readonly refusals?: RefusalLog;
+  /** Open connections at most (default 256); past it the longest waiting one is closed. */
+  readonly maxConnections?: number;
+  /** Time a connection has for its whole request (default 5 s). */
+  readonly requestTimeoutMs?: number;
+  /**
+   * Requests without credentials a source may make at once (default 50),
+   * then one per `challengeIntervalMs` (default 100): past it the source's
+   * requests without credentials are answered 503.
+   */
+  readonly challengeBurst?: number;
+  /** See `challengeBurst`. */
+  readonly challengeIntervalMs?: number;
+  /**
+   * Failed requests (wrong credentials, path or method) a source may make
+   * at once (default 10), then one per `failureIntervalMs` (default 6000):
+   * past it every request of the source is answered 503 unchecked.
+   */
+  readonly failureBurst?: number;
+  /** See `failureBurst`. */
+  readonly failureIntervalMs?: number;
 }
 
 /**
@@ -67,6 +100,8 @@ export interface ConnectionRequestOptions {
 export interface ConnectionRequestServer {
   /** The ConnectionRequestURL to publish. */
   readonly url: string;
+  /** Connections open now. */
+  readonly connections: number;
   /** Stops listening. */
   stop(): Promise<void>;
 }
@@ -90,18 +125,58 @@ export async function startConnectionRequestServer(
       : {}),
     now,
   });
-  const log = options.log ?? (() => {});
+  const refusals = options.refusals ??
+    new RefusalLog({ ...(options.log ? { log: options.log } : {}), now });
+  const challenges = new SourceLimit({
+    burst: options.challengeBurst ?? 50,
+    intervalMs: options.challengeIntervalMs ?? 100,
+    now,
+  });
+  const failures = new SourceLimit({
+    burst: options.failureBurst ?? 10,
+    intervalMs: options.failureIntervalMs ?? 6000,
+    now,
+  });
 
   const handler = (
     request: Request,
     info: { readonly remoteAddr: { readonly hostname: string } },
   ): Response => {
-    const url = new URL(request.url);
+    const from = info.remoteAddr.hostname;
+    const refuse = (
+      reason: RefusalReason,
+      response: Response,
+      detail?: string,
+    ) => {
+      (reason === "no-credentials" ? challenges : failures).charge(from);
+      refusals.refuse(reason, from, detail);
+      return response;
+    };
     // Connection requests carry no data; a body is never read.
     request.body?.cancel().catch(() => {});
-    if (url.pathname !== path) return new Response(null, { status: 404 });
+    // Throttled requests are not charged again: a source that keeps trying
+    // waits as long as one that stops.
+    const limit = !failures.allowed(from)
+      ? failures
+      : !request.headers.has("authorization") && !challenges.allowed(from)
+      ? challenges
+      : undefined;
+    if (limit) {
+      refusals.refuse("throttled", from);
+      return new Response(null, {
+        status: 503,
+        headers: { "retry-after": String(limit.retryAfterSeconds(from)) },
+      });
+    }
+    const url = new URL(request.url);
+    if (url.pathname !== path) {
+      return refuse("not-found", new Response(null, { status: 404 }));
+    }
     if (request.method !== "GET") {
-      return new Response(null, { status: 405, headers: { allow: "GET" } });
+      return refuse(
+        "method",
+        new Response(null, { status: 405, headers: { allow: "GET" } }),
+      );
     }
     const credentials = options.credentials();
     // The query string is ignored, but the Digest uri covers what the client requested.
@@ -110,21 +185,16 @@ export async function startConnectionRequestServer(
       uri: url.pathname + url.search,
     }, credentials);
     if (!check.ok) {
-      if (request.headers.has("authorization")) {
-        log("connection request refused", {
-          reason: check.reason,
-          from: info.remoteAddr.hostname,
-        });
-      }
-      return new Response(null, {
+      const challenge = new Response(null, {
         status: 401,
         headers: { "www-authenticate": verifier.challenge(check.stale) },
       });
+      return request.headers.has("authorization")
+        ? refuse("bad-credentials", challenge, check.reason)
+        : refuse("no-credentials", challenge);
     }
     if (!bucket.take()) {
-      log("connection request rate-limited", {
-        from: info.remoteAddr.hostname,
-      });
+      refusals.refuse("rate-limited", from);
       return new Response(null, {
         status: 503,
         headers: { "retry-after": String(bucket.retryAfterSeconds()) },
@@ -138,19 +208,38 @@ export async function startConnectionRequestServer(
     });
   };
 
-  if (options.tls) return await serveTls(options, options.tls, path, handler);
+  const onDrop = (reason: RefusalReason, from: string) =>
+    refusals.refuse(reason, from);
+  if (options.tls) {
+    return await serveTls(
+      options,
+      options.tls,
+      path,
+      handler,
+      onDrop,
+      refusals,
+    );
+  }
 
-  const ready = Promise.withResolvers<Deno.NetAddr>();
-  const server = Deno.serve({
+  const server = serveHttp1({
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port ?? 7547,
-    onListen: (addr) => ready.resolve(addr),
-    onError: () => new Response(null, { status: 500 }),
-  }, handler);
-  const addr = await ready.promise;
+    handler,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    onDrop,
+  });
   return {
-    url: `http://${formatHost(addr.hostname)}:${addr.port}${path}`,
-    stop: () => server.shutdown(),
+    url: `http://${
+      formatHost(server.addr.hostname)
+    }:${server.addr.port}${path}`,
+    get connections() {
+      return server.connections;
+    },
+    stop: async () => {
+      await server.shutdown();
+      refusals.flush();
+    },
   };
 }
 
@@ -161,7 +250,9 @@ function formatHost(hostname: string): string {
 /**
  * The HTTPS listener. Deno.serve cannot ask for client certificates, so
  * this one runs on node:https, which can; requests go through the same
- * handler.
+ * handler, and connections get the same bounds as over plain HTTP: a
+ * connection lives for the request timeout at most (one request, answered
+ * at once, then closed), and past the cap the oldest one is closed.
  */
 async function serveTls(
   options: ConnectionRequestOptions,
@@ -171,8 +262,12 @@ async function serveTls(
     request: Request,
     info: { readonly remoteAddr: { readonly hostname: string } },
   ) => Response,
+  onDrop: (reason: RefusalReason, from: string) => void,
+  refusals: RefusalLog,
 ): Promise<ConnectionRequestServer> {
   const https = await import("node:https");
+  const timeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const max = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const server = https.createServer({
     cert: tls.cert,
     key: tls.key,
@@ -183,11 +278,14 @@ async function serveTls(
     ...(tls.clientCa
       ? { ca: [...tls.clientCa], requestCert: true, rejectUnauthorized: true }
       : {}),
-    // A slow client may hold only its own connection, and not for long.
-    headersTimeout: 10_000,
-    requestTimeout: 10_000,
+    // Backstops: the connection timer below ends (and counts) them first.
+    handshakeTimeout: timeout + 1000,
+    headersTimeout: timeout + 1000,
+    requestTimeout: timeout + 1000,
+    keepAliveTimeout: 0,
     maxHeaderSize: 8192,
   }, (req, res) => {
+    const from = req.socket.remoteAddress ?? "";
     // The handshake should already have refused a client without a valid
     // certificate, but a TLS session resumed from another server in the same
     // process skips that check (seen on Deno 2.9.6): check the result here too.
@@ -195,11 +293,9 @@ async function serveTls(
       tls.clientCa &&
       (req.socket as { authorized?: boolean }).authorized !== true
     ) {
-      options.log?.("connection request refused", {
-        reason: "no valid client certificate",
-        from: req.socket.remoteAddress ?? "",
-      });
+      refusals.refuse("client-certificate", from);
       res.statusCode = 403;
+      res.setHeader("connection", "close");
       res.end();
       return;
     }
@@ -207,17 +303,53 @@ async function serveTls(
     for (const [name, value] of Object.entries(req.headers)) {
       if (typeof value === "string") headers.set(name, value);
     }
-    const response = handler(
-      new Request(`https://connection-request${req.url ?? "/"}`, {
-        method: req.method,
-        headers,
-      }),
-      { remoteAddr: { hostname: req.socket.remoteAddress ?? "" } },
-    );
+    let response: Response;
+    try {
+      response = handler(
+        new Request(`https://connection-request${req.url ?? "/"}`, {
+          method: req.method,
+          headers,
+        }),
+        { remoteAddr: { hostname: from } },
+      );
+    } catch {
+      refusals.refuse("malformed", from);
+      response = new Response(null, { status: 400 });
+    }
     req.resume();
     res.statusCode = response.status;
     response.headers.forEach((value, name) => res.setHeader(name, value));
+    res.setHeader("connection", "close");
     res.end();
+  });
+  // Raw connections, oldest first, each with the timer that ends it.
+  const open = new Map<
+    import("node:net").Socket,
+    ReturnType<typeof setTimeout>
+  >();
+  server.on("connection", (socket: import("node:net").Socket) => {
+    const from = socket.remoteAddress ?? "";
+    open.set(
+      socket,
+      setTimeout(() => {
+        if (!socket.destroyed) {
+          onDrop("timeout", from);
+          socket.destroy();
+        }
+      }, timeout),
+    );
+    socket.on("close", () => {
+      clearTimeout(open.get(socket));
+      open.delete(socket);
+    });
+    socket.on("error", () => {});
+    for (const [old] of open) {
+      if (open.size <= max) break;
+      clearTimeout(open.get(old));
+      open.delete(old);
+      onDrop("evicted", old.remoteAddress ?? "");
+      old.destroy();
+    }
   });
   await new Promise<void>((resolve) =>
     server.listen(
@@ -229,10 +361,19 @@ async function serveTls(
   const address = server.address() as { address: string; port: number };
   return {
     url: `https://${formatHost(address.address)}:${address.port}${path}`,
+    get connections() {
+      return open.size;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
+        for (const [socket, timer] of open) {
+          clearTimeout(timer);
+          socket.destroy();
+        }
+        open.clear();
         server.close(() => resolve());
         server.closeAllConnections();
+        refusals.flush();
       }),
   };
 }

@@ -65,7 +65,9 @@ export function parseXml(text: string): XmlElement {
 
 function split(qname: string): [prefix: string, local: string] {
   const colon = qname.indexOf(":");
-  return colon < 0 ? ["", qname] : [qname.slice(0, colon), qname.slice(colon + 1)];
+  return colon < 0
+    ? ["", qname]
+    : [qname.slice(0, colon), qname.slice(colon + 1)];
 }
 
 function resolve(scope: Scope, prefix: string, what: string): string | null {

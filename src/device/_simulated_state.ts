@@ -101,7 +101,9 @@ export function isDelta(raw: unknown): raw is SimulatedDelta {
       d.removed.every((p) => typeof p === "string"))) &&
     (d.values === undefined ||
       (record(d.values) &&
-        Object.values(d.values as object).every((v) => typeof v === "string"))) &&
+        Object.values(d.values as object).every((v) =>
+          typeof v === "string"
+        ))) &&
     [d.added, d.dropped].every((pair) =>
       pair === undefined ||
       (Array.isArray(pair) && pair.length === 2 &&

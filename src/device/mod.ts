@@ -20,6 +20,6 @@ export * from "./linux.ts";
 export * from "./simulated.ts";
 export * from "./snapshot.ts";
 export * from "./resilient_store.ts";
-export * from "./state_document.ts";
+export type { StateProblem } from "./state_document.ts";
 export * from "./store.ts";
 export * from "./table_adapter.ts";

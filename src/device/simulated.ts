@@ -265,7 +265,9 @@ export class SimulatedDevice implements DeviceAdapter {
       if (valid.length < deltas.length) {
         this.#problem(
           "deltas",
-          `${deltas.length - valid.length} change(s) this device could not have made; dropped`,
+          `${
+            deltas.length - valid.length
+          } change(s) this device could not have made; dropped`,
         );
       }
       for (const delta of valid) applyDelta(this.#state, delta);

@@ -6,7 +6,7 @@
 import type { ParameterValueStruct } from "../cwmp/schema.ts";
 import type { AcsRequestArgs } from "../cwmp/methods.ts";
 import type { RpcContext, RpcResult } from "./context.ts";
-import { ResponseBudget, type RPC_LIMITS } from "./limits.ts";
+import { ResponseBudget } from "./limits.ts";
 
 /**
  * Expands every requested name in order (a parameter appears once, where it

@@ -56,7 +56,12 @@ export const TRUST_WIDENING_VARIABLES: readonly string[] = [
 
 /**
  * Why a profile refuses to run in this environment: one message per
- * offending variable (empty when all is well).
+ * offending variable (empty when all is well). `strict` and `standard`
+ * refuse every variable that widens trust or logs session keys — with no
+ * named CA, `standard` trusts Deno's root store, which `DENO_CERT` or
+ * `DENO_TLS_CA_STORE=system` would extend — and `strict` also wants the
+ * root store emptied. `lab` refuses nothing; see
+ * {@linkcode environmentWarnings}.
  *
  * @example
  * ```ts
@@ -70,19 +75,52 @@ export function environmentProblems(
   profile: TlsProfile,
   env: Readonly<Record<string, string>>,
 ): string[] {
-  if (profile.name !== "strict") return [];
+  if (profile.name === "lab") return [];
   const problems = TRUST_WIDENING_VARIABLES.filter((name) =>
     env[name] !== undefined
   )
     .map((name) =>
-      `${name} is set: the strict TLS profile refuses to start with it`
+      `${name} is set: the ${profile.name} TLS profile refuses to start with it`
     );
-  if (env.DENO_TLS_CA_STORE !== "") {
+  if (profile.name === "strict" && env.DENO_TLS_CA_STORE !== "") {
     problems.push(
       `DENO_TLS_CA_STORE must be set to an empty string: the strict TLS profile trusts only its embedded CAs`,
     );
   }
+  if (
+    profile.name === "standard" &&
+    (env.DENO_TLS_CA_STORE ?? "").split(",").some((store) =>
+      store.trim() !== "" && store.trim() !== "mozilla"
+    )
+  ) {
+    problems.push(
+      `DENO_TLS_CA_STORE is "${env.DENO_TLS_CA_STORE}": the standard TLS profile trusts its CAs or Deno's root store only; unset it`,
+    );
+  }
   return problems;
+}
+
+/**
+ * What the `lab` profile lets through but says out loud: one message per
+ * variable that widens trust or logs session keys.
+ *
+ * @example
+ * ```ts
+ * import { environmentWarnings } from "./profile.ts";
+ * const lab = { name: "lab" as const, caCerts: [], clientCertRequired: false };
+ * console.log(environmentWarnings(lab, { DENO_CERT: "/tmp/ca.pem" }).length); // 1
+ * ```
+ */
+export function environmentWarnings(
+  profile: TlsProfile,
+  env: Readonly<Record<string, string>>,
+): string[] {
+  if (profile.name !== "lab") return [];
+  return [...TRUST_WIDENING_VARIABLES, "DENO_TLS_CA_STORE"].filter((name) =>
+    env[name] !== undefined
+  ).map((name) =>
+    `${name} is set: the lab TLS profile lets it change whom the agent trusts`
+  );
 }
 
 /** TLS settings derived from a profile and the runtime configuration. */

@@ -4,14 +4,20 @@
  * the fixture ACS. Nonces expire, a nonce count may not go backwards (no
  * replay), and the final comparison is constant-time.
  *
+ * A nonce is its issue time and an HMAC of it under a key drawn at start:
+ * checking one needs no memory of having issued it, so a flood of
+ * unauthenticated requests cannot push the real ACS's nonce out of a table.
+ * Only nonces that authenticated a request are remembered (for their count),
+ * and those are few — the listener's rate limit sees to it.
+ *
  * @module
  */
+import { createHmac, randomBytes } from "node:crypto";
 import {
   constantTimeEqual,
   type DigestAlgorithm,
   digestResponse,
   parseAuthParams,
-  randomNonce,
 } from "./digest.ts";
 
 /** Options for {@linkcode DigestVerifier}. */
@@ -22,7 +28,11 @@ export interface DigestVerifierOptions {
   readonly algorithm?: DigestAlgorithm;
   /** How long a nonce stays valid (default 5 minutes). */
   readonly nonceLifetimeMs?: number;
-  /** Most nonces remembered at once; the oldest are forgotten first. */
+  /**
+   * Most used nonces remembered at once (for their nonce count); past it the
+   * oldest are forgotten, and a nonce issued before the forgotten ones is
+   * answered as stale.
+   */
   readonly maxNonces?: number;
   /** The clock (ms). */
   readonly now?: () => number;
@@ -45,8 +55,12 @@ export type DigestCheck =
  */
 export class DigestVerifier {
   readonly #options: DigestVerifierOptions;
-  /** nonce → issue time and highest nonce count seen. */
-  readonly #nonces = new Map<string, { issued: number; nc: number }>();
+  readonly #key = randomBytes(32);
+  /** Used nonce → highest nonce count seen, oldest first. */
+  readonly #used = new Map<string, number>();
+  /** Nonces issued before this were forgotten: answered as stale. */
+  #floor = 0;
+  #counter = 0;
 
   /** A verifier. */
   constructor(options: DigestVerifierOptions) {
@@ -57,14 +71,30 @@ export class DigestVerifier {
     return (this.#options.now ?? Date.now)();
   }
 
+  #mac(body: string): string {
+    return createHmac("sha256", this.#key).update(body).digest("base64url")
+      .slice(0, 22);
+  }
+
+  /** The issue time of a nonce this verifier made, or undefined. */
+  #issued(nonce: string): number | undefined {
+    const dot = nonce.lastIndexOf(".");
+    if (dot <= 0 || nonce.length > 96) return undefined;
+    const body = nonce.slice(0, dot);
+    if (!constantTimeEqual(nonce.slice(dot + 1), this.#mac(body))) {
+      return undefined;
+    }
+    const issued = parseInt(body.split("-")[0], 36);
+    return Number.isSafeInteger(issued) ? issued : undefined;
+  }
+
   /** A `WWW-Authenticate` value with a fresh nonce. */
   challenge(stale = false): string {
-    const nonce = randomNonce();
-    this.#nonces.set(nonce, { issued: this.#now(), nc: 0 });
-    const max = this.#options.maxNonces ?? 1024;
-    while (this.#nonces.size > max) {
-      this.#nonces.delete(this.#nonces.keys().next().value!);
-    }
+    // Time and a counter: two challenges in one millisecond differ.
+    const body = `${this.#now().toString(36)}-${
+      (this.#counter++).toString(36)
+    }`;
+    const nonce = `${body}.${this.#mac(body)}`;
     const algorithm = this.#options.algorithm ?? "MD5";
     return `Digest realm="${this.#options.realm}", qop="auth", nonce="${nonce}", algorithm=${algorithm}` +
       (stale ? ", stale=true" : "");
@@ -118,12 +148,13 @@ export class DigestVerifier {
         reason: "qop=auth with nc and cnonce is required",
       };
     }
-    const known = this.#nonces.get(p.nonce);
-    if (!known) return { ok: false, stale: true, reason: "unknown nonce" };
-    if (
-      this.#now() - known.issued > (this.#options.nonceLifetimeMs ?? 300_000)
-    ) {
-      this.#nonces.delete(p.nonce);
+    const issued = this.#issued(p.nonce);
+    if (issued === undefined) {
+      return { ok: false, stale: true, reason: "unknown nonce" };
+    }
+    const lifetime = this.#options.nonceLifetimeMs ?? 300_000;
+    if (this.#now() - issued > lifetime || issued < this.#floor) {
+      this.#used.delete(p.nonce);
       return { ok: false, stale: true, reason: "expired nonce" };
     }
     const nc = parseInt(p.nc!, 16);
@@ -148,10 +179,18 @@ export class DigestVerifier {
     if (!(userOk && responseOk)) {
       return { ok: false, stale: false, reason: "wrong credentials" };
     }
-    if (nc <= known.nc) {
+    if (nc <= (this.#used.get(p.nonce) ?? 0)) {
       return { ok: false, stale: false, reason: "replayed nonce count" };
     }
-    known.nc = nc;
+    this.#used.delete(p.nonce);
+    this.#used.set(p.nonce, nc);
+    const max = this.#options.maxNonces ?? 1024;
+    for (const [old] of this.#used) {
+      if (this.#used.size <= max) break;
+      this.#used.delete(old);
+      // Its count is forgotten, so nothing issued up to it may be used again.
+      this.#floor = Math.max(this.#floor, (this.#issued(old) ?? 0) + 1);
+    }
     return { ok: true, username: p.username };
   }
 }

@@ -306,3 +306,69 @@ Deno.test("a strict bundle built with --profile carries that profile, and its la
     await runBuild("bundle");
   }
 });
+
+Deno.test("a standard bundle's launcher leaves DENO_CERT behind, names it, and the agent still refuses an ACS its trust does not cover", async () => {
+  const built = await runBuild("bundle", "--profile", "standard");
+  assert.equal(built.code, 0, new TextDecoder().decode(built.stderr));
+  const certs = `${REPO}certs/`;
+  // Served by the test PKI, which only DENO_CERT would make trusted.
+  const acs = new FixtureAcs({
+    tls: {
+      cert: await Deno.readTextFile(`${certs}acs-server.chain.pem`),
+      key: await Deno.readTextFile(`${certs}acs-server.key`),
+    },
+  });
+  await acs.start();
+  const dir = await Deno.makeTempDir();
+  try {
+    const child = new Deno.Command(`${REPO}dist/cwmp-agent`, {
+      args: [
+        "--state-dir",
+        `${dir}/state`,
+        "--acs-url",
+        acs.url,
+        "--cr-port",
+        "0",
+        "--log-format",
+        "json",
+      ],
+      clearEnv: true,
+      env: {
+        DENO: Deno.execPath(),
+        ...denoCacheEnv(),
+        DENO_CERT: `${certs}root-ca.crt`,
+      },
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    let log = "";
+    const reader = child.stderr.pipeThrough(new TextDecoderStream())
+      .getReader();
+    const deadline = Date.now() + 30_000;
+    while (!/"msg":"session"/.test(log) && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      log += value;
+    }
+    child.kill("SIGTERM");
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      log += value;
+    }
+    await child.status;
+    assert.match(
+      log,
+      /DENO_CERT is not passed to the agent: the standard TLS profile/,
+    );
+    const session = log.split("\n").find((l) => l.includes('"msg":"session"'));
+    assert.ok(session, log);
+    assert.match(session, /"outcome":"failure"/);
+    assert.match(session, /UnknownIssuer|unknown issuer/i);
+    assert.equal(acs.sessions.length, 0, "nothing reached the ACS");
+  } finally {
+    await acs.stop();
+    await Deno.remove(dir, { recursive: true });
+    await runBuild("bundle");
+  }
+});

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { FixtureAcs } from "../../src/acs/fixture.ts";
 import { startConnectionRequestServer } from "../../src/connreq/server.ts";
+import { RefusalLog } from "../../src/connreq/refusals.ts";
 import {
   digestAuthorization,
   parseDigestChallenge,
@@ -297,3 +298,75 @@ async function fetchWithDigest(url: string): Promise<Response> {
   await response.body?.cancel();
   return response;
 }
+
+Deno.test("idle sockets are closed after the request timeout and past the connection cap, over HTTP and HTTPS", async () => {
+  const certs = new URL("../../certs/", import.meta.url).pathname;
+  const pem = (name: string) => Deno.readTextFileSync(certs + name);
+  const trusting = Deno.createHttpClient({ caCerts: [pem("root-ca.crt")] });
+  for (
+    const tls of [undefined, {
+      cert: pem("acs-server.chain.pem"),
+      key: pem("acs-server.key"),
+    }]
+  ) {
+    const refusals = new RefusalLog();
+    const server = await startConnectionRequestServer({
+      port: 0,
+      ...(tls ? { tls } : {}),
+      credentials: () => ({ username: "acs", password: "cr-secret" }),
+      onRequest: () => {},
+      maxConnections: 20,
+      requestTimeoutMs: 600,
+      refusals,
+    });
+    const { port } = new URL(server.url);
+    const idle: Deno.TcpConn[] = [];
+    try {
+      for (let i = 0; i < 50; i++) {
+        idle.push(await Deno.connect({ hostname: "127.0.0.1", port: +port }));
+      }
+      // Let the listener accept them all.
+      const settled = Date.now() + 2000;
+      while (
+        (refusals.totals().evicted ?? 0) < 30 && Date.now() < settled
+      ) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.equal(refusals.totals().evicted, 30, tls ? "https" : "http");
+      assert.ok(server.connections <= 20);
+      assert.equal(
+        await FixtureAcs.connectionRequest(
+          server.url,
+          "acs",
+          "cr-secret",
+          tls ? trusting : undefined,
+        ),
+        200,
+      );
+      // The rest time out: each read sees the connection closed.
+      const closed = await Promise.all(idle.map(async (conn) => {
+        try {
+          return await conn.read(new Uint8Array(16)) === null;
+        } catch {
+          return true;
+        }
+      }));
+      assert.ok(closed.every(Boolean));
+      // The valid request's own connections took the place of idle ones too.
+      const { evicted = 0, timeout = 0 } = refusals.totals();
+      assert.equal(evicted + timeout, 50, tls ? "https" : "http");
+      assert.ok(timeout > 0);
+      assert.equal(server.connections, 0);
+    } finally {
+      for (const conn of idle) {
+        try {
+          conn.close();
+        } catch {
+          // Closed.
+        }
+      }
+      await server.stop();
+    }
+  }
+  trusting.close();
+});

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import {
   environmentProblems,
+  environmentWarnings,
   redirectAllowed,
   type TlsProfile,
   TlsProfileError,
@@ -42,10 +43,34 @@ Deno.test("strict refuses every trust-widening or key-logging variable, naming i
     environmentProblems(strict, {})[0],
     /DENO_TLS_CA_STORE must be set to an empty string/,
   );
+});
+
+Deno.test("standard refuses the same variables and a root store other than Deno's; lab warns about each", () => {
+  for (const name of TRUST_WIDENING_VARIABLES) {
+    const problems = environmentProblems(standard, { [name]: "x" });
+    assert.deepStrictEqual(problems, [
+      `${name} is set: the standard TLS profile refuses to start with it`,
+    ]);
+    assert.deepStrictEqual(environmentProblems(lab, { [name]: "x" }), []);
+    assert.deepStrictEqual(environmentWarnings(lab, { [name]: "x" }), [
+      `${name} is set: the lab TLS profile lets it change whom the agent trusts`,
+    ]);
+  }
+  assert.deepStrictEqual(environmentProblems(standard, {}), []);
   assert.deepStrictEqual(
-    environmentProblems(standard, { SSLKEYLOGFILE: "/tmp/k" }),
+    environmentProblems(standard, { DENO_TLS_CA_STORE: "mozilla" }),
     [],
   );
+  assert.deepStrictEqual(
+    environmentProblems(standard, { DENO_TLS_CA_STORE: "" }),
+    [],
+    "an empty store only narrows",
+  );
+  assert.match(
+    environmentProblems(standard, { DENO_TLS_CA_STORE: "mozilla,system" })[0],
+    /DENO_TLS_CA_STORE is "mozilla,system"/,
+  );
+  assert.deepStrictEqual(environmentWarnings(standard, { DENO_CERT: "x" }), []);
 });
 
 Deno.test("strict and standard reject an http ACS URL at config load; lab accepts it", () => {
