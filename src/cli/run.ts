@@ -9,6 +9,8 @@ import { FileStateStore, type StateStore } from "../device/store.ts";
 import { ResilientStore } from "../device/resilient_store.ts";
 import { HealthFile, HealthReport } from "../agent/health.ts";
 import { RefusalLog } from "../connreq/refusals.ts";
+import { acquireInstanceLock, describeHolder } from "./instance_lock.ts";
+import { launcherGone } from "./launcher_watch.ts";
 import { parseSnapshot } from "../device/snapshot.ts";
 import { createRpcContext } from "../rpc/context.ts";
 import { type AgentConfig, resolveConfig, RUN_FLAGS } from "./config.ts";
@@ -75,6 +77,8 @@ export interface LoadedRunConfig {
   readonly configFile?: string;
   /** This process is the sandboxed child (internal flag `--sandboxed`). */
   readonly sandboxed: boolean;
+  /** Standard input is the launcher's pipe (internal flag `--parent-pipe`): stop when it closes. */
+  readonly parentPipe?: boolean;
   /** `--enable-cwmp`: a local operator turns CWMP back on at this start. */
   readonly enableCwmp?: boolean;
 }
@@ -96,6 +100,7 @@ export async function loadRunConfig(
     > = {
       help: { type: "boolean", short: "h" },
       sandboxed: { type: "boolean" },
+      "parent-pipe": { type: "boolean" },
       "enable-cwmp": { type: "boolean" },
     };
     for (const key of Object.keys(RUN_FLAGS)) options[key] = { type: "string" };
@@ -120,6 +125,7 @@ export async function loadRunConfig(
       config: resolveConfig(file, flags),
       ...(configFile ? { configFile } : {}),
       sandboxed: values.sandboxed === true,
+      parentPipe: values["parent-pipe"] === true,
       enableCwmp: values["enable-cwmp"] === true,
     };
   } catch (error) {
@@ -156,10 +162,12 @@ async function relaunchSandboxed(
       "run",
       ...args,
       "--sandboxed",
+      "--parent-pipe",
     ],
     clearEnv: true,
     env,
-    stdin: "null",
+    // Never written to: when this process dies, the child sees it close.
+    stdin: "piped",
   }).spawn();
   void stop.then(() => {
     try {
@@ -168,7 +176,9 @@ async function relaunchSandboxed(
       // Already gone.
     }
   });
-  return (await child.status).code;
+  const { code } = await child.status;
+  await child.stdin.close().catch(() => {});
+  return code;
 }
 
 /** Store key of the configuration values applied at the last start. */
@@ -201,7 +211,7 @@ export async function runCommand(
 ): Promise<number> {
   const loaded = await loadRunConfig("run", args, io, RUN_USAGE);
   if (typeof loaded === "number") return loaded;
-  const { config, configFile, sandboxed, enableCwmp } = loaded;
+  const { config, configFile, sandboxed, parentPipe, enableCwmp } = loaded;
 
   const log = createLogger({
     level: config["log-level"],
@@ -300,9 +310,30 @@ export async function runCommand(
   let health: HealthFile | undefined;
   let healthReport: HealthReport | undefined;
   let crRefusals: RefusalLog | undefined;
+  let releaseLock = () => {};
   try {
     const files = new FileStateStore(config["state-dir"]);
     await Deno.mkdir(config["state-dir"], { recursive: true, mode: 0o700 });
+    const lock = await acquireInstanceLock(config["state-dir"]);
+    if (lock.ok === false) {
+      log({
+        level: "error",
+        msg: "refusing to start",
+        problem: `the state directory ${config["state-dir"]} is in use by ${
+          describeHolder(lock.holder)
+        } (${lock.path})`,
+      });
+      return 1;
+    }
+    if (lock.ok === "unavailable") {
+      log({
+        level: "warn",
+        msg: "running without the instance lock",
+        error: lock.error,
+      });
+    } else {
+      releaseLock = lock.release;
+    }
     const stale = await files.removeTemporaries();
     if (stale > 0) {
       log({
@@ -436,6 +467,9 @@ export async function runCommand(
       msg: "cannot start",
       error: (error as Error).message,
     });
+    health?.close();
+    releaseLock();
+    globalThis.removeEventListener("unhandledrejection", unhandled);
     return 1;
   }
   log({
@@ -443,7 +477,16 @@ export async function runCommand(
     msg: "agent started",
     connectionRequestUrl: agent.connectionRequestUrl ?? "",
   });
-  await stop;
+  await Promise.race([
+    stop,
+    ...(parentPipe
+      ? [
+        launcherGone(io.stdin).then(() =>
+          log({ level: "warn", msg: "the launcher is gone" })
+        ),
+      ]
+      : []),
+  ]);
   log({ level: "info", msg: "stopping" });
   await agent.stop();
   // A last try for what the disk did not take; it stays in memory otherwise.
@@ -458,6 +501,7 @@ export async function runCommand(
   }
   await healthReport?.flush();
   health?.close();
+  releaseLock();
   globalThis.removeEventListener("unhandledrejection", unhandled);
   log({ level: "info", msg: "stopped" });
   return 0;

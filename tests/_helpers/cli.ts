@@ -16,10 +16,11 @@ export interface AgentRun {
   readonly stderr: string;
 }
 
-/** Runs `agent ARGS…` with optional standard input. */
+/** Runs `agent ARGS…` with optional standard input; killed after `timeoutMs`. */
 export async function runAgent(
   args: string[],
   stdin?: string,
+  timeoutMs = 60_000,
 ): Promise<AgentRun> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...AGENT_PERMISSIONS, MAIN, ...args],
@@ -27,6 +28,7 @@ export async function runAgent(
     stdout: "piped",
     stderr: "piped",
     env: { NO_COLOR: "1" },
+    signal: AbortSignal.timeout(timeoutMs),
   }).spawn();
   if (stdin !== undefined) {
     const writer = child.stdin.getWriter();
