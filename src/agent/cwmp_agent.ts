@@ -486,6 +486,7 @@ export class CwmpAgent {
       result = await runSession({
         url,
         context: this.#context,
+        onWarning: (message) => this.#log("warn", "ACS message", { message }),
         client: {
           ...this.#options.client,
           username: this.#ms("Username"),

@@ -53,9 +53,15 @@ export const ConfigSchema = z.object({
   ).max(64).optional(),
   "cr-host": z.string().min(1).optional(),
   "cr-port": port.optional(),
-  "cr-path": z.string().regex(
+  "cr-path": z.string().max(256).regex(
     /^\/[A-Za-z0-9._~\-\/]*$/,
     "must be an absolute URL path",
+  ).refine(
+    // A client would normalize these away, and then never match the path.
+    (path) =>
+      !path.split("/").some((segment) => segment === "." || segment === "..") &&
+      !path.includes("//"),
+    "must not contain `.` or `..` segments or an empty segment",
   ).optional(),
   "cr-username": z.string().max(256).optional(),
   "cr-password": z.string().max(256).optional(),

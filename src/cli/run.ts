@@ -11,6 +11,7 @@ import { HealthFile, HealthReport } from "../agent/health.ts";
 import { RefusalLog } from "../connreq/refusals.ts";
 import { acquireInstanceLock, describeHolder } from "./instance_lock.ts";
 import { launcherGone } from "./launcher_watch.ts";
+import { pemFileProblems } from "./pem_files.ts";
 import { parseSnapshot } from "../device/snapshot.ts";
 import { createRpcContext } from "../rpc/context.ts";
 import { type AgentConfig, resolveConfig, RUN_FLAGS } from "./config.ts";
@@ -114,9 +115,7 @@ export async function loadRunConfig(
     const configFile = typeof values.config === "string"
       ? values.config
       : undefined;
-    const file = configFile
-      ? JSON.parse(new TextDecoder().decode(await io.readFile(configFile)))
-      : undefined;
+    const file = configFile ? await readConfigFile(configFile, io) : undefined;
     const flags: Record<string, string> = {};
     for (const [key, value] of Object.entries(values)) {
       if (typeof value === "string") flags[key] = value;
@@ -131,6 +130,27 @@ export async function loadRunConfig(
   } catch (error) {
     io.stderr(`agent ${command}: ${(error as Error).message}\n`);
     return 1;
+  }
+}
+
+/** The config file's JSON; an error names the file and what is wrong with it. */
+async function readConfigFile(path: string, io: CommandIo): Promise<unknown> {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(
+      await io.readFile(path),
+    );
+  } catch (error) {
+    throw new Error(
+      `cannot read the config file ${path}: ${(error as Error).message}`,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(
+      `the config file ${path} is not valid JSON: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -279,6 +299,16 @@ export async function runCommand(
       problem:
         `acs-url: the ${profile.name} TLS profile accepts https URLs only`,
     });
+    return 1;
+  }
+  const pemProblems = await pemFileProblems(
+    config,
+    (path) => io.readFile(path),
+  );
+  if (pemProblems.length > 0) {
+    for (const problem of pemProblems) {
+      log({ level: "error", msg: "refusing to start", problem });
+    }
     return 1;
   }
   if (relaunch) {

@@ -120,6 +120,8 @@ export type SessionEffect =
   | { readonly type: "handle"; readonly request: AcsRequest }
   /** The Inform was acknowledged: these events are delivered. */
   | { readonly type: "delivered"; readonly events: readonly EventRecord[] }
+  /** Something the ACS did that is tolerated but worth a log line. */
+  | { readonly type: "warn"; readonly message: string }
   /** The session ended. */
   | {
     readonly type: "finish";
@@ -158,6 +160,20 @@ export interface SessionStart {
  * that answers every POST with another request does not.
  */
 export const DEFAULT_MAX_REQUESTS = 10_000;
+
+/**
+ * Requests carried out after the session (each reported later with its
+ * CommandKey) that one session may ask for; past it they get fault 9004.
+ */
+export const MAX_DEFERRED_ACTIONS = 64;
+
+const DEFERRING_METHODS: ReadonlySet<string> = new Set([
+  "Reboot",
+  "FactoryReset",
+  "Download",
+  "ScheduleDownload",
+  "Upload",
+]);
 
 /** Method names a session's summary keeps; the count covers the rest. */
 const RPC_NAMES_KEPT = 64;
@@ -269,6 +285,28 @@ function next(data: SessionData, effects: SessionEffect[] = []): Step {
   };
 }
 
+/**
+ * A response must carry its request's cwmp:ID (TR-069 §3.4.1, digest §2.3).
+ * The methods already match and one request is out at a time, so the
+ * response is still taken; a mismatch is said in the log, where it points
+ * at an ACS bug or a proxy mixing sessions.
+ */
+function idWarnings(
+  method: string,
+  sent: string,
+  received: string | undefined,
+): SessionEffect[] {
+  if (received === sent) return [];
+  return [{
+    type: "warn",
+    message: received === undefined
+      ? `${method}Response carries no cwmp:ID; the ${method} had "${sent}"`
+      : `${method}Response carries cwmp:ID "${
+        received.slice(0, 64)
+      }"; the ${method} had "${sent}"`,
+  }];
+}
+
 /** The namespace to use after an ACS message: an older one the ACS used wins. */
 function negotiatedNamespace(
   ours: CwmpNamespaceName,
@@ -366,7 +404,10 @@ export function step(state: SessionState, input: SessionInput): Step {
         version,
         holdRequests: header.holdRequests === true,
       };
-      return next(next_, [{ type: "delivered", events: data.events }]);
+      return next(next_, [
+        ...idWarnings("Inform", "1", header.id),
+        { type: "delivered", events: data.events },
+      ]);
     }
     case "ExpectAcsResponse": {
       if (input.type !== "message") {
@@ -402,7 +443,10 @@ export function step(state: SessionState, input: SessionInput): Step {
           }`,
         );
       }
-      return next({ ...data, holdRequests });
+      return next(
+        { ...data, holdRequests },
+        idWarnings(state.request.method, String(data.nextId - 1), header.id),
+      );
     }
     case "ExpectAcsMessage": {
       if (input.type === "badRequest") {
@@ -452,6 +496,33 @@ export function step(state: SessionState, input: SessionInput): Step {
           "failure",
           `session ended: the ACS sent more than ${data.maxRequests} requests in one session`,
         );
+      }
+      if (
+        DEFERRING_METHODS.has(body.method) &&
+        data.after.length >= MAX_DEFERRED_ACTIONS
+      ) {
+        // Each one owes an event and a record that survives a reboot.
+        return {
+          state: {
+            name: "ExpectAcsMessage",
+            data: {
+              ...recorded(data, body.method),
+              holdRequests: header.holdRequests === true,
+            },
+          },
+          effects: [{
+            type: "post",
+            namespace: data.namespace,
+            header: header.id === undefined ? {} : { id: header.id },
+            body: {
+              kind: "fault",
+              faultCode: 9004,
+              faultString:
+                `more than ${MAX_DEFERRED_ACTIONS} reboots, resets and transfers asked for in one session`,
+              parameterFaults: [],
+            },
+          }],
+        };
       }
       const since = Object.hasOwn(CPE_METHODS, body.method)
         ? CPE_METHODS[body.method as keyof typeof CPE_METHODS].since

@@ -64,6 +64,8 @@ export interface RunSessionOptions {
   readonly context: RpcContext;
   /** The Inform and CPE requests. */
   readonly start: SessionStart;
+  /** Told of what the ACS did that is tolerated but worth a log line. */
+  readonly onWarning?: (message: string) => void;
   /** Called when the InformResponse arrives, before anything else. */
   readonly onDelivered?: (events: readonly EventRecord[]) => Promise<void>;
   /** Called for each handled ACS request (to record ACS-made changes, for one). */
@@ -171,6 +173,9 @@ export async function runSession(
         }
         case "delivered":
           await options.onDelivered?.(effect.events);
+          break;
+        case "warn":
+          options.onWarning?.(effect.message);
           break;
         case "finish":
           return {

@@ -53,13 +53,54 @@ export async function diagnoseCertificateFailure(
 }
 
 /**
+ * What rustls's reason tokens mean to whoever runs the CPE, with what to do.
+ * The token stays at the front: it is what a search engine knows.
+ */
+const CERTIFICATE_REASONS: readonly (readonly [RegExp, string])[] = [
+  [
+    /CaUsedAsEndEntity/,
+    "CaUsedAsEndEntity: the ACS presents a CA certificate as its own (typically a self-signed certificate made with basicConstraints CA:TRUE) that is not among the trusted CAs; name that certificate with --ca-file, or give the ACS one issued by a CA you trust",
+  ],
+  [
+    /^UnknownIssuer$/,
+    "UnknownIssuer: the ACS certificate does not chain to a trusted CA (name its CA with --ca-file, or check the chain the ACS sends)",
+  ],
+  [
+    /^Expired\b/,
+    "Expired: the ACS certificate has expired (or this device's clock is ahead)",
+  ],
+  [
+    /^NotValidYet\b/,
+    "NotValidYet: the ACS certificate is not valid yet (or this device's clock is behind)",
+  ],
+  [
+    /^(UnsupportedSignatureAlgorithm|BadSignature)/,
+    "$1: the ACS certificate's signature cannot be verified",
+  ],
+  [/^Revoked$/, "Revoked: the ACS certificate has been revoked"],
+];
+
+/**
  * The precise reason in a message of Deno's TLS stack: the part after
  * "invalid peer certificate:", without the advice to bypass checks that Deno
- * appends (the agent never does that).
+ * appends (the agent never does that), and put in words where rustls's
+ * token alone would puzzle an operator.
+ *
+ * @example
+ * ```ts
+ * import { certificateReason } from "./_tls_diagnosis.ts";
+ * certificateReason("invalid peer certificate: Other(OtherError(CaUsedAsEndEntity))");
+ * // "CaUsedAsEndEntity: the ACS presents a CA certificate as its own …"
+ * ```
  */
 export function certificateReason(message: string): string {
   const detail = message.split("\n")
     .filter((line) => !line.trim().startsWith("hint:")).join(" ").trim();
   const match = /invalid peer certificate: (.*)$/.exec(detail);
-  return match ? match[1] : detail;
+  const reason = match ? match[1] : detail;
+  for (const [pattern, words] of CERTIFICATE_REASONS) {
+    const found = pattern.exec(reason);
+    if (found) return words.replace("$1", found[1] ?? "");
+  }
+  return reason;
 }

@@ -152,15 +152,18 @@ export class NodeTlsTransport implements HttpTransport {
         response.once("close", () => clearTimeout(timer));
         // Errors reach the reader through the body stream; an unread body must not crash the agent.
         response.on("error", () => {});
-        resolve(reply(response));
+        resolve(reply(response, () => timedOut, exchange.timeoutMs));
       });
       // Headers and body may leave as separate writes; without this, Nagle's algorithm would hold
       // the second for the peer's delayed ACK (tens of ms). Node's own agent sets it by default.
       request.on("socket", (socket) => socket.setNoDelay(true));
-      const timer = setTimeout(
-        () => request.destroy(new ExchangeTimeout()),
-        exchange.timeoutMs,
-      );
+      // Once the headers are in, the body stream sees only "aborted" when
+      // this fires: the flag tells it why.
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        request.destroy(new ExchangeTimeout());
+      }, exchange.timeoutMs);
       request.on("error", (error) => {
         if (replied) return; // The body stream reports it.
         clearTimeout(timer);
@@ -239,11 +242,15 @@ function chainOf(certificate: LinkedCertificate): Uint8Array[] {
   return chain;
 }
 
-function reply(response: IncomingMessage): HttpReply {
+function reply(
+  response: IncomingMessage,
+  timedOut: () => boolean,
+  timeoutMs: number,
+): HttpReply {
   return {
     status: response.statusCode ?? 0,
     headers: toHeaders(response.headers),
-    body: chunks(response),
+    body: chunks(response, timedOut, timeoutMs),
     discard: () =>
       new Promise<void>((resolve) => {
         response.once("end", resolve);
@@ -253,7 +260,11 @@ function reply(response: IncomingMessage): HttpReply {
   };
 }
 
-async function* chunks(response: IncomingMessage): AsyncIterable<Uint8Array> {
+async function* chunks(
+  response: IncomingMessage,
+  timedOut: () => boolean,
+  timeoutMs: number,
+): AsyncIterable<Uint8Array> {
   try {
     for await (const chunk of response) {
       yield typeof chunk === "string"
@@ -262,10 +273,10 @@ async function* chunks(response: IncomingMessage): AsyncIterable<Uint8Array> {
     }
   } catch (error) {
     // The exchange's timer went off while the body was still coming.
-    if (error instanceof ExchangeTimeout) {
+    if (error instanceof ExchangeTimeout || timedOut()) {
       throw new TransportError(
         "timeout",
-        "The ACS response did not arrive whole in time",
+        `The ACS response did not arrive whole within ${timeoutMs} ms`,
         { cause: error },
       );
     }

@@ -13,7 +13,9 @@ export type Hostility =
   /** Every POST gets 401 with a fresh nonce marked stale. */
   | { readonly kind: "stale-nonces" }
   /** After the InformResponse, these raw bodies one per POST, then 204. */
-  | { readonly kind: "messages"; readonly bodies: readonly string[] };
+  | { readonly kind: "messages"; readonly bodies: readonly string[] }
+  /** Behaves, but its InformResponse carries this cwmp:ID (none when null). */
+  | { readonly kind: "inform-response-id"; readonly id: string | null };
 
 /** A running hostile ACS. */
 export interface HostileAcs {
@@ -49,7 +51,9 @@ export function startHostileAcs(hostility: Hostility): HostileAcs {
       return new Response(
         encodeAcsMessage({
           namespace: "1-2",
-          header: { id: /ID[^>]*>([^<]*)</.exec(body)?.[1] ?? "1" },
+          header: hostility.kind === "inform-response-id"
+            ? (hostility.id === null ? {} : { id: hostility.id })
+            : { id: /ID[^>]*>([^<]*)</.exec(body)?.[1] ?? "1" },
           body: {
             kind: "response",
             method: "Inform",
@@ -59,7 +63,7 @@ export function startHostileAcs(hostility: Hostility): HostileAcs {
         { headers: { "content-type": "text/xml" } },
       );
     }
-    if (good) {
+    if (good || hostility.kind === "inform-response-id") {
       if (body === "") goodSessions++;
       return new Response(null, { status: 204 });
     }

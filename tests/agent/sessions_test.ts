@@ -316,6 +316,37 @@ Deno.test("several Reboots in one session make one reboot, each CommandKey repor
   }
 });
 
+Deno.test("past 64 Reboots in one session the rest get 9004: one reboot, 64 CommandKeys owed", async () => {
+  const keys = Array.from({ length: 70 }, (_, i) => `k${i}`);
+  const r = await rig({
+    acs: { sessions: [{ requests: keys.map((k) => reboot(k)) }] },
+  });
+  try {
+    await r.agent.start();
+    await r.agent.idle();
+    assert.equal(r.device.counters.reboots, 1);
+    const faults = r.acs.sessions[0].messages.filter((m) =>
+      m.direction === "CPE→ACS" && m.decoded?.body.kind === "fault"
+    ).map((m) => m.decoded?.body.kind === "fault" && m.decoded.body.faultCode);
+    assert.deepStrictEqual(faults, [9004, 9004, 9004, 9004, 9004, 9004]);
+    // An Inform carries 64 events: BOOT and 63 keys; the 64th waits.
+    const first = codes(r.acs, 1);
+    assert.equal(first.length, 64);
+    assert.equal(first[0], "1 BOOT");
+    const reported = [
+      ...first,
+      ...r.agent.status.events.map((e) => `${e.eventCode}(${e.commandKey})`),
+      ...r.acs.sessions.slice(2).flatMap((_, i) => codes(r.acs, i + 2)),
+    ].filter((c) => c.startsWith("M Reboot"));
+    assert.deepStrictEqual(
+      [...new Set(reported)].sort(),
+      keys.slice(0, 64).map((k) => `M Reboot(${k})`).sort(),
+    );
+  } finally {
+    await r.stop();
+  }
+});
+
 Deno.test("a reboot that fails withdraws its M Reboot: a later unrelated boot does not report it", async () => {
   const dir = await Deno.makeTempDir();
   try {

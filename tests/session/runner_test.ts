@@ -8,6 +8,7 @@ import {
   type RunSessionOptions,
 } from "../../src/session/runner.ts";
 import { simContext } from "../_helpers/device.ts";
+import { startHostileAcs } from "../_helpers/hostile_acs.ts";
 import { BBF_DIR, xsdTestOptions } from "../_helpers/bbf.ts";
 
 const BOOT = [{ eventCode: "0 BOOTSTRAP", commandKey: "" }, {
@@ -383,3 +384,97 @@ Deno.test("UseCWMPVersion below 1.4 binds the session to that version: its names
     },
   );
 });
+
+Deno.test("an InformResponse whose cwmp:ID does not match the Inform's is taken, and said", async () => {
+  for (
+    const [id, expected] of [
+      ["999", /InformResponse carries cwmp:ID "999"; the Inform had "1"/],
+      [null, /InformResponse carries no cwmp:ID; the Inform had "1"/],
+      ["1", undefined],
+    ] as const
+  ) {
+    const acs = startHostileAcs({ kind: "inform-response-id", id });
+    try {
+      const context = await simContext();
+      const warnings: string[] = [];
+      const result = await runSession({
+        url: acs.url,
+        context,
+        start: {
+          inform: await buildInform(context, {
+            events: [{ eventCode: "2 PERIODIC", commandKey: "" }],
+            retryCount: 0,
+            now: new Date(),
+          }),
+        },
+        onWarning: (message) => warnings.push(message),
+      });
+      assert.equal(result.outcome, "success", result.reason);
+      if (expected) {
+        assert.equal(warnings.length, 1);
+        assert.match(warnings[0], expected);
+      } else {
+        assert.deepStrictEqual(warnings, []);
+      }
+    } finally {
+      await acs.stop();
+    }
+  }
+});
+
+for (const secure of [false, true]) {
+  Deno.test(`${secure ? "https" : "http"}: an ACS whose body stalls after the headers fails the session as a timeout, not as a lost connection`, async () => {
+    const options = { hostname: "127.0.0.1", port: 0 };
+    const listener = secure
+      ? Deno.listenTls({
+        ...options,
+        cert: pem("acs-server.chain.pem"),
+        key: pem("acs-server.key"),
+      })
+      : Deno.listen(options);
+    const held: Deno.Conn[] = [];
+    const serving = (async () => {
+      for await (const conn of listener) {
+        held.push(conn);
+        // Headers and a first piece of the body, then nothing.
+        await conn.write(
+          new TextEncoder().encode(
+            "HTTP/1.1 200 OK\r\ncontent-type: text/xml\r\ncontent-length: 5000\r\n\r\n<soap-env:Envelope",
+          ),
+        ).catch(() => {});
+      }
+    })();
+    try {
+      const context = await simContext();
+      const { port } = listener.addr as Deno.NetAddr;
+      const result = await runSession({
+        url: `${secure ? "https" : "http"}://127.0.0.1:${port}/acs`,
+        context,
+        start: {
+          inform: await buildInform(context, {
+            events: BOOT,
+            retryCount: 0,
+            now: new Date(),
+          }),
+        },
+        client: {
+          timeoutMs: 300,
+          ...(secure ? { caCerts: [pem("root-ca.crt")] } : {}),
+        },
+      });
+      assert.equal(result.outcome, "failure");
+      assert.doesNotMatch(result.reason!, /Connection lost/);
+      assert.match(result.reason!, /within 300 ms/);
+    } finally {
+      listener.close();
+      for (const conn of held) {
+        try {
+          conn.close();
+        } catch {
+          // Closed.
+        }
+      }
+      await serving.catch(() => {});
+    }
+  });
+}

@@ -101,6 +101,74 @@ Deno.test("without the test root the valid chain is refused too (no trust beyond
   assert.match(result.reason!, /UnknownIssuer/i);
 });
 
+Deno.test("a self-signed ACS certificate is refused with words an operator can act on; named with --ca-file it is trusted", async () => {
+  // Made as `openssl req -x509` makes them by default: CA:TRUE.
+  const dir = await Deno.makeTempDir();
+  try {
+    const made = await new Deno.Command("openssl", {
+      args: [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        `${dir}/self.key`,
+        "-out",
+        `${dir}/self.crt`,
+        "-days",
+        "2",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assert.equal(made.code, 0, new TextDecoder().decode(made.stderr));
+    const cert = await Deno.readTextFile(`${dir}/self.crt`);
+    const key = await Deno.readTextFile(`${dir}/self.key`);
+    for (const caCerts of [[cert], []]) {
+      const acs = new FixtureAcs({ tls: { cert, key } });
+      await acs.start();
+      try {
+        const context = await simContext();
+        const result = await runSession({
+          url: acs.url,
+          context,
+          start: {
+            inform: await buildInform(context, {
+              events: [{ eventCode: "1 BOOT", commandKey: "" }],
+              retryCount: 0,
+              now: new Date(),
+            }),
+          },
+          client: { caCerts },
+        });
+        if (caCerts.length > 0) {
+          // Named, it is trusted as what it is: its own CA.
+          assert.equal(result.outcome, "success", result.reason);
+          continue;
+        }
+        assert.equal(result.outcome, "failure");
+        assert.equal(acs.sessions.length, 0);
+        assert.match(
+          result.reason!,
+          /CaUsedAsEndEntity: the ACS presents a CA certificate as its own \(typically a self-signed certificate/,
+        );
+        assert.doesNotMatch(result.reason!, /Other\(OtherError/);
+      } finally {
+        await acs.stop();
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("TLS failures never suggest bypassing certificate checks", async () => {
   const { result } = await sessionAgainst("expired.chain.pem", "expired.key");
   assert.doesNotMatch(result.reason!, /unsafely|ignore-certificate/i);
