@@ -22,6 +22,8 @@ export interface HostileAcs {
   readonly url: string;
   /** POSTs received. */
   readonly posts: number;
+  /** InformResponses sent while hostile (events delivered then). */
+  readonly hostileAcks: number;
   /** Switches to behaving: an InformResponse, then 204 to everything. */
   behave(): void;
   /** Sessions that reached 204 since `behave()`. */
@@ -36,6 +38,7 @@ export function startHostileAcs(hostility: Hostility): HostileAcs {
   let posts = 0;
   let good = false;
   let goodSessions = 0;
+  let hostileAcks = 0;
   let id = 0;
   let sent = 0;
   const replies: string[] = [];
@@ -48,6 +51,7 @@ export function startHostileAcs(hostility: Hostility): HostileAcs {
     posts++;
     const inform = /<(\w+:)?Inform[\s>]/.test(body);
     if (inform && (good || hostility.kind !== "stale-nonces")) {
+      if (!good) hostileAcks++;
       return new Response(
         encodeAcsMessage({
           namespace: "1-2",
@@ -99,6 +103,9 @@ export function startHostileAcs(hostility: Hostility): HostileAcs {
     url: `http://127.0.0.1:${server.addr.port}/acs`,
     get posts() {
       return posts;
+    },
+    get hostileAcks() {
+      return hostileAcks;
     },
     behave() {
       good = true;
