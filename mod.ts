@@ -22,8 +22,10 @@
  * @module
  */
 export * from "./src/cwmp/mod.ts";
+export * from "./src/state/mod.ts";
 export * from "./src/datamodel/mod.ts";
 export * from "./src/device/mod.ts";
+export * from "./src/management/mod.ts";
 export * from "./src/agent/mod.ts";
 export * from "./src/rpc/mod.ts";
 export * from "./src/session/mod.ts";

@@ -8,7 +8,7 @@
 import { readDataModel } from "../src/codegen/bbf_xml.ts";
 import { definitionsModule, generateStubs } from "../src/codegen/generate.ts";
 import { selectModel } from "../src/codegen/select.ts";
-import { MemoryStateStore } from "../src/device/store.ts";
+import { MemoryStateStore } from "../src/state/store.ts";
 import { SimulatedDevice } from "../src/device/simulated.ts";
 import { createRpcContext } from "../src/rpc/context.ts";
 

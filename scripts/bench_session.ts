@@ -10,7 +10,7 @@
 import { FixtureAcs } from "../src/acs/fixture.ts";
 import { CwmpAgent } from "../src/agent/cwmp_agent.ts";
 import { DEFAULT_SNAPSHOT } from "../src/cli/device_option.ts";
-import { MemoryStateStore } from "../src/device/store.ts";
+import { MemoryStateStore } from "../src/state/store.ts";
 import { SimulatedDevice } from "../src/device/simulated.ts";
 import { parseSnapshot } from "../src/device/snapshot.ts";
 import { createRpcContext } from "../src/rpc/context.ts";

@@ -20,7 +20,7 @@
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { resolveConfig } from "../src/cli/config.ts";
+import { resolveConfig } from "../src/config/agent_config.ts";
 import { BUILD_PROFILE } from "../src/tls/build_profile.ts";
 import {
   type TlsProfileName,

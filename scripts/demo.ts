@@ -13,7 +13,7 @@ import { CwmpAgent } from "../src/agent/cwmp_agent.ts";
 import { DEFAULT_SNAPSHOT } from "../src/cli/device_option.ts";
 import type { AcsRequest } from "../src/cwmp/messages.ts";
 import { SimulatedDevice } from "../src/device/simulated.ts";
-import { FileStateStore } from "../src/device/store.ts";
+import { FileStateStore } from "../src/state/store.ts";
 import { createRpcContext } from "../src/rpc/context.ts";
 import type { TranscriptEntry } from "../src/session/runner.ts";
 import { decodeAcsMessage, decodeCpeMessage } from "../mod.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Serial } from "../device/_serial.ts";
+import { Serial } from "../state/serial.ts";
 import type { CwmpNamespaceName } from "../cwmp/namespaces.ts";
 import type {
   ConnectionRequestOptions,
@@ -29,14 +29,14 @@ import {
   type TranscriptEntry,
 } from "../session/runner.ts";
 import type { AcsClientOptions } from "../transport/acs_client.ts";
-import type { EventRecord } from "./agent_state.ts";
+import type { EventRecord } from "../state/agent_state.ts";
 import { Alarm } from "./alarm.ts";
 import {
   EVENT_QUEUE_KEY,
   EVENT_QUEUE_SPEC,
   type EventQueueDocument,
-} from "./event_queue.ts";
-import { loadStateDocument } from "../device/state_document.ts";
+} from "../state/event_queue.ts";
+import { loadStateDocument } from "../state/state_document.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { NotificationTracker } from "./notifications.ts";
 import { carryOutPendingActions } from "./pending.ts";
@@ -44,7 +44,10 @@ import { PeriodicSchedule } from "./periodic.ts";
 
 export { nextPeriodicInform } from "./periodic.ts";
 
-export { EVENT_QUEUE_KEY, type EventQueueDocument } from "./event_queue.ts";
+export {
+  EVENT_QUEUE_KEY,
+  type EventQueueDocument,
+} from "../state/event_queue.ts";
 
 /** A structured log line. */
 export type LogRecord = {

@@ -1,24 +1,15 @@
 /**
- * What the agent owns: the ManagementServer parameters layered over a
- * device, and its durable state (boot events, scheduled informs, counters).
+ * The agent runtime: the composition of sessions, timers, the
+ * connection-request listener and the deferred actions, and its clock.
  *
  * @example
  * ```ts
- * import { MANAGEMENT_SERVER_PARAMETERS } from "./mod.ts";
- * console.log(MANAGEMENT_SERVER_PARAMETERS.CWMPRetryIntervalMultiplier.default); // "2000"
+ * import { FakeClock } from "./mod.ts";
+ * const clock = new FakeClock(0);
+ * console.log(clock.now()); // 0
  * ```
  *
  * @module
  */
-export {
-  AGENT_STATE_KEY,
-  AgentState,
-  type AgentStateDocument,
-  type BootEventRecord,
-  type EventRecord,
-  type PendingAction,
-  type ScheduledInform,
-} from "./agent_state.ts";
 export * from "./clock.ts";
 export * from "./cwmp_agent.ts";
-export * from "./managed_device.ts";

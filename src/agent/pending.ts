@@ -7,7 +7,7 @@
  */
 import { runDeferredAction } from "../rpc/handlers.ts";
 import type { RpcContext } from "../rpc/context.ts";
-import type { PendingAction } from "./agent_state.ts";
+import type { PendingAction } from "../state/agent_state.ts";
 
 /** What {@linkcode carryOutPendingActions} did. */
 export interface PendingOutcome {

@@ -4,12 +4,12 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import type { DeviceAdapter } from "../device/adapter.ts";
+import type { DeviceAdapter } from "../datamodel/adapter.ts";
 import { createLinuxHostAdapter } from "../device/linux.ts";
 import { SimulatedDevice } from "../device/simulated.ts";
-import type { StateStore } from "../device/store.ts";
+import type { StateStore } from "../state/store.ts";
 import type { Snapshot } from "../device/snapshot.ts";
-import type { StateProblem } from "../device/state_document.ts";
+import type { StateProblem } from "../state/state_document.ts";
 import defaultSnapshot from "../device/snapshots/tr181_default.json" with {
   type: "json",
 };
@@ -70,7 +70,7 @@ export function parseDeviceSpec(value: string): DeviceSpec {
  * @example
  * ```ts
  * import { openDevice } from "./device_option.ts";
- * import { MemoryStateStore } from "../device/store.ts";
+ * import { MemoryStateStore } from "../state/store.ts";
  * const device = await openDevice({ kind: "sim", snapshot: "src/device/snapshots/tr181_default.json" }, new MemoryStateStore());
  * ```
  */

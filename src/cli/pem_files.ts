@@ -6,7 +6,7 @@
  * @module
  */
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import type { AgentConfig } from "./config.ts";
+import type { AgentConfig } from "../config/agent_config.ts";
 
 const CERTIFICATE_BLOCK =
   /-----BEGIN CERTIFICATE-----\r?\n[\s\S]*?\r?\n-----END CERTIFICATE-----/g;

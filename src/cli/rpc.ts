@@ -9,7 +9,7 @@ import { decodeAcsMessage } from "../cwmp/decode.ts";
 import { encodeCpeMessage, faultBody } from "../cwmp/encode.ts";
 import { CwmpFault } from "../cwmp/faults.ts";
 import { DEFAULT_DECODE_LIMITS } from "../cwmp/limits.ts";
-import { FileStateStore } from "../device/store.ts";
+import { FileStateStore } from "../state/store.ts";
 import { createRpcContext } from "../rpc/context.ts";
 import { handleRequest } from "../rpc/handlers.ts";
 import { openDevice, parseDeviceSpec } from "./device_option.ts";

@@ -5,16 +5,20 @@
  */
 import { parseArgs } from "node:util";
 import { CwmpAgent } from "../agent/cwmp_agent.ts";
-import { FileStateStore, type StateStore } from "../device/store.ts";
-import { ResilientStore } from "../device/resilient_store.ts";
-import { HealthFile, HealthReport } from "../agent/health.ts";
+import { FileStateStore, type StateStore } from "../state/store.ts";
+import { ResilientStore } from "../state/resilient_store.ts";
+import { HealthFile, HealthReport } from "../state/health.ts";
 import { RefusalLog } from "../connreq/refusals.ts";
 import { acquireInstanceLock, describeHolder } from "./instance_lock.ts";
 import { launcherGone } from "./launcher_watch.ts";
 import { pemFileProblems } from "./pem_files.ts";
 import { parseSnapshot } from "../device/snapshot.ts";
 import { createRpcContext } from "../rpc/context.ts";
-import { type AgentConfig, resolveConfig, RUN_FLAGS } from "./config.ts";
+import {
+  type AgentConfig,
+  resolveConfig,
+  RUN_FLAGS,
+} from "../config/agent_config.ts";
 import {
   DEFAULT_SNAPSHOT,
   DEFAULT_SNAPSHOT_DATA,
@@ -22,7 +26,7 @@ import {
   type OpenDeviceOptions,
   parseDeviceSpec,
 } from "./device_option.ts";
-import type { StateProblem } from "../device/state_document.ts";
+import type { StateProblem } from "../state/state_document.ts";
 import type { CommandIo } from "./io.ts";
 import { createLogger } from "./logger.ts";
 import { fileURLToPath } from "node:url";
@@ -43,7 +47,7 @@ import {
   tlsSettings,
   TRUST_WIDENING_VARIABLES,
 } from "../tls/profile.ts";
-import type { DeviceAdapter } from "../device/adapter.ts";
+import type { DeviceAdapter } from "../datamodel/adapter.ts";
 import { SimulatedDevice } from "../device/simulated.ts";
 
 /** Help text of `agent run`. */

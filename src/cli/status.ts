@@ -8,18 +8,18 @@ import {
   AGENT_STATE_KEY,
   AGENT_STATE_SPEC,
   type AgentStateDocument,
-} from "../agent/agent_state.ts";
+} from "../state/agent_state.ts";
 import {
   EVENT_QUEUE_KEY,
   EVENT_QUEUE_SPEC,
   type EventQueueDocument,
-} from "../agent/event_queue.ts";
-import { readHealth } from "../agent/health.ts";
-import { FileStateStore } from "../device/store.ts";
+} from "../state/event_queue.ts";
+import { readHealth } from "../state/health.ts";
+import { FileStateStore } from "../state/store.ts";
 import {
   loadStateDocument,
   type StateProblem,
-} from "../device/state_document.ts";
+} from "../state/state_document.ts";
 import type { CommandIo } from "./io.ts";
 
 /** Help text of `agent status`. */

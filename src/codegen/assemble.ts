@@ -9,8 +9,8 @@ import type {
   ApplyResult,
   DeviceAdapter,
   DeviceIdentity,
-} from "../device/adapter.ts";
-import type { StateStore } from "../device/store.ts";
+} from "../datamodel/adapter.ts";
+import type { StateStore } from "../state/store.ts";
 import {
   createTableAdapter,
   type TableObject,

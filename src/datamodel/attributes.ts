@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { Serial } from "../device/_serial.ts";
-import type { StateStore } from "../device/store.ts";
+import { Serial } from "../state/serial.ts";
+import type { StateStore } from "../state/store.ts";
 import type { ParameterDefinition } from "./definitions.ts";
 
 /** Store key of the attributes document. */
@@ -42,7 +42,7 @@ export function defaultNotification(definition: ParameterDefinition): number {
  * @example
  * ```ts
  * import { AttributeStore } from "./attributes.ts";
- * import { MemoryStateStore } from "../device/store.ts";
+ * import { MemoryStateStore } from "../state/store.ts";
  * const attributes = await AttributeStore.load(new MemoryStateStore());
  * await attributes.set(new Map([["Device.X", { notification: 1, accessList: [] }]]));
  * console.log(attributes.stored("Device.X")?.notification); // 1

@@ -10,6 +10,7 @@
  *
  * @module
  */
+export * from "./adapter.ts";
 export * from "./attributes.ts";
 export * from "./definitions.ts";
 export * from "./model.ts";

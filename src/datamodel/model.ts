@@ -6,7 +6,7 @@
  * @module
  */
 import { CwmpFault } from "../cwmp/faults.ts";
-import type { DeviceAdapter } from "../device/adapter.ts";
+import type { DeviceAdapter } from "./adapter.ts";
 import {
   ModelIndex,
   type ModelIndex as ModelIndexType,

@@ -9,8 +9,8 @@
  * so replaying one that the base already holds — after a crash between the
  * base write and the journal reset — changes nothing.
  */
-import { Serial } from "./_serial.ts";
-import type { StateStore } from "./store.ts";
+import { Serial } from "../state/serial.ts";
+import type { StateStore } from "../state/store.ts";
 
 /** The simulated device's state. */
 export interface SimulatedState {

@@ -10,9 +10,13 @@
  *
  * @module
  */
-import type { ApplyResult, DeviceAdapter, DeviceIdentity } from "./adapter.ts";
-import { NotImplementedError } from "./adapter.ts";
-import type { StateStore } from "./store.ts";
+import type {
+  ApplyResult,
+  DeviceAdapter,
+  DeviceIdentity,
+} from "../datamodel/adapter.ts";
+import { NotImplementedError } from "../datamodel/adapter.ts";
+import type { StateStore } from "../state/store.ts";
 import { createTableAdapter, type TableParameter } from "./table_adapter.ts";
 
 /** Options for {@linkcode createLinuxHostAdapter}. */
@@ -90,7 +94,7 @@ const str = (max: number) => ({ base: "string" as const, maxLength: max });
  * @example
  * ```ts
  * import { createLinuxHostAdapter } from "./linux.ts";
- * import { MemoryStateStore } from "./store.ts";
+ * import { MemoryStateStore } from "../state/store.ts";
  * const host = await createLinuxHostAdapter({ store: new MemoryStateStore() });
  * const up = await host.getValues(["Device.DeviceInfo.UpTime"]);
  * console.log(Number(up.get("Device.DeviceInfo.UpTime")) > 0); // true

@@ -1,11 +1,13 @@
 /**
- * Device adapters: the contract between the agent and a device, the
- * contract test suite, the simulated device, the Linux host example, the
- * table adapter for vendors, snapshots and the durable state store.
+ * Device adapters: the simulated device, the Linux host example, the table
+ * adapter for vendors, and snapshots. The adapter interface itself lives in
+ * `src/datamodel/adapter.ts` (the data-model engine reaches a device only
+ * through it); the contract suite in `src/management/adapter_contract.ts`.
  *
  * @example
  * ```ts
- * import { MemoryStateStore, SimulatedDevice } from "./mod.ts";
+ * import { SimulatedDevice } from "./mod.ts";
+ * import { MemoryStateStore } from "../state/store.ts";
  * const device = SimulatedDevice.fromSnapshot({ "Device.DeviceInfo.SerialNumber": { value: "S1" } }, {
  *   store: new MemoryStateStore(),
  * });
@@ -14,12 +16,7 @@
  *
  * @module
  */
-export * from "./adapter.ts";
-export * from "./contract.ts";
 export * from "./linux.ts";
 export * from "./simulated.ts";
 export * from "./snapshot.ts";
-export * from "./resilient_store.ts";
-export type { StateProblem } from "./state_document.ts";
-export * from "./store.ts";
 export * from "./table_adapter.ts";

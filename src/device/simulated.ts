@@ -16,7 +16,7 @@ import type {
   DeviceAdapter,
   DeviceIdentity,
   ParameterChange,
-} from "./adapter.ts";
+} from "../datamodel/adapter.ts";
 import {
   DEVICE_ID_PREFIX,
   isCsvSnapshot,
@@ -26,8 +26,8 @@ import {
   type SnapshotEntry,
   type SnapshotOptions,
 } from "./snapshot.ts";
-import { MemoryStateStore, type StateStore } from "./store.ts";
-import type { StateProblem } from "./state_document.ts";
+import { MemoryStateStore, type StateStore } from "../state/store.ts";
+import type { StateProblem } from "../state/state_document.ts";
 
 import {
   applyDelta,

@@ -36,7 +36,7 @@ import {
   type ParameterType,
 } from "../datamodel/types.ts";
 import { isValueTypeName, normalizeXsiType } from "../cwmp/value_types.ts";
-import type { DeviceIdentity } from "./adapter.ts";
+import type { DeviceIdentity } from "../datamodel/adapter.ts";
 
 /** Prefix of genieacs-sim's pseudo-rows that carry the Inform's DeviceId. */
 export const DEVICE_ID_PREFIX = "DeviceID.";

@@ -19,8 +19,8 @@ import {
   type DeviceIdentity,
   NotImplementedError,
   type ParameterChange,
-} from "./adapter.ts";
-import type { StateStore } from "./store.ts";
+} from "../datamodel/adapter.ts";
+import type { StateStore } from "../state/store.ts";
 
 /** One parameter of the table: its definition and its getter and setter. */
 export interface TableParameter {
@@ -102,7 +102,7 @@ export function instanceNumbers(path: string): number[] {
  * @example
  * ```ts
  * import { createTableAdapter } from "./table_adapter.ts";
- * import { MemoryStateStore } from "./store.ts";
+ * import { MemoryStateStore } from "../state/store.ts";
  * let hostname = "gw";
  * const adapter = createTableAdapter({
  *   identity: { manufacturer: "ACME", oui: "00AABB", productClass: "GW", serialNumber: "1" },

@@ -3,20 +3,20 @@
  *
  * @module
  */
-import type { AgentState } from "../agent/agent_state.ts";
+import type { AgentState } from "../state/agent_state.ts";
 import {
   ManagedDevice,
   type ManagedDeviceOptions,
-} from "../agent/managed_device.ts";
+} from "../management/managed_device.ts";
 import type {
   AcsRequestArgs,
   CpeMethod,
   CpeResponseArgs,
 } from "../cwmp/methods.ts";
-import { AgentState as AgentStateClass } from "../agent/agent_state.ts";
+import { AgentState as AgentStateClass } from "../state/agent_state.ts";
 import { AttributeStore } from "../datamodel/attributes.ts";
 import { DataModel } from "../datamodel/model.ts";
-import type { DeviceAdapter } from "../device/adapter.ts";
+import type { DeviceAdapter } from "../datamodel/adapter.ts";
 
 /** Everything a handler needs: the model, the device, stored state, a clock. */
 export interface RpcContext {

@@ -6,7 +6,7 @@
 import { CwmpFault, faultText, type ParameterFault } from "../cwmp/faults.ts";
 import { pathProblem } from "../datamodel/path.ts";
 import { checkValue } from "../datamodel/types.ts";
-import type { ParameterChange } from "../device/adapter.ts";
+import type { ParameterChange } from "../datamodel/adapter.ts";
 import type { AcsRequestArgs } from "../cwmp/methods.ts";
 import type { RpcContext, RpcResult } from "./context.ts";
 import { RPC_LIMITS } from "./limits.ts";

@@ -8,7 +8,7 @@
  * @module
  */
 import { resolve } from "node:path";
-import type { AgentConfig } from "../cli/config.ts";
+import type { AgentConfig } from "../config/agent_config.ts";
 import { TRUST_WIDENING_VARIABLES } from "../tls/profile.ts";
 
 /**

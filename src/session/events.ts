@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { BootEventRecord, EventRecord } from "../agent/agent_state.ts";
+import type { BootEventRecord, EventRecord } from "../state/agent_state.ts";
 
 /** How one event code behaves (digest §5.1–5.2). */
 export interface EventPolicy {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { EventRecord } from "../agent/agent_state.ts";
+import type { EventRecord } from "../state/agent_state.ts";
 import type { CpeRequestArgs } from "../cwmp/methods.ts";
 import type { ParameterValueStruct } from "../cwmp/schema.ts";
 import { INSTANCE_PLACEHOLDER } from "../datamodel/path.ts";

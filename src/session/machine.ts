@@ -16,7 +16,7 @@
  *
  * @module
  */
-import type { EventRecord } from "../agent/agent_state.ts";
+import type { EventRecord } from "../state/agent_state.ts";
 import type { CwmpFault } from "../cwmp/faults.ts";
 import type {
   AcsMessage,

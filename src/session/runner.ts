@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { EventRecord } from "../agent/agent_state.ts";
+import type { EventRecord } from "../state/agent_state.ts";
 import { decodeAcsMessage } from "../cwmp/decode.ts";
 import { encodeCpeMessage } from "../cwmp/encode.ts";
 import { CwmpFault } from "../cwmp/faults.ts";

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { FixtureAcs } from "../../src/acs/fixture.ts";
-import { readHealth } from "../../src/agent/health.ts";
+import { readHealth } from "../../src/state/health.ts";
 import { startAgent } from "../_helpers/agent_process.ts";
 import { runAgent, spawnAgentRun } from "../_helpers/cli.ts";
 

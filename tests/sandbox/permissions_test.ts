@@ -220,7 +220,7 @@ Deno.test("the ACS allow-list takes host patterns; the sandbox grants exactly th
   const { acsAllowList, urlAllowed, computePermissions } = await import(
     "../../src/sandbox/permissions.ts"
   );
-  const { resolveConfig } = await import("../../src/cli/config.ts");
+  const { resolveConfig } = await import("../../src/config/agent_config.ts");
   const config = resolveConfig(undefined, {
     "state-dir": "/var/lib/cwmp",
     "acs-url": "https://bootstrap.example.net/cwmp",

@@ -1,7 +1,7 @@
 /** The agent's durable state: updates that overlap in time all land, in order, on disk. */
 import assert from "node:assert/strict";
-import { AgentState } from "../../src/agent/agent_state.ts";
-import { FileStateStore } from "../../src/device/store.ts";
+import { AgentState } from "../../src/state/agent_state.ts";
+import { FileStateStore } from "../../src/state/store.ts";
 
 Deno.test("overlapping AgentState updates each see the one before: none is lost, in memory or on disk", async () => {
   const dir = await Deno.makeTempDir();

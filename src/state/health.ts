@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { StoreHealth } from "../device/resilient_store.ts";
+import type { StoreHealth } from "./resilient_store.ts";
 
 /** The file name in the state directory. */
 export const HEALTH_FILE = "health.json";

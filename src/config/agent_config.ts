@@ -13,7 +13,7 @@ import { z } from "zod";
  *
  * @example
  * ```ts
- * import { allowPatternProblem } from "./config.ts";
+ * import { allowPatternProblem } from "./agent_config.ts";
  * console.log(allowPatternProblem("*.example.net:443")); // undefined
  * console.log(allowPatternProblem("*.net") !== undefined); // true
  * ```
@@ -156,7 +156,7 @@ const NUMERIC = new Set([
  *
  * @example
  * ```ts
- * import { resolveConfig } from "./config.ts";
+ * import { resolveConfig } from "./agent_config.ts";
  * const config = resolveConfig({}, { "state-dir": "/tmp/s", "cr-port": "0" });
  * console.log(config["cr-port"], config.device); // 0 "sim"
  * ```

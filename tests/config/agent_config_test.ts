@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { resolveConfig } from "../../src/cli/config.ts";
+import { resolveConfig } from "../../src/config/agent_config.ts";
 
 Deno.test("the connection-request rate limit is a flag and a config key, validated", () => {
   const fromFlags = resolveConfig(undefined, {

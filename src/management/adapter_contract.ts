@@ -9,12 +9,15 @@
  *
  * @module
  */
-import { ManagedDevice } from "../agent/managed_device.ts";
+import { ManagedDevice } from "./managed_device.ts";
 import { ModelIndex, type ModelNode } from "../datamodel/definitions.ts";
 import { DataModel } from "../datamodel/model.ts";
 import { pathProblem } from "../datamodel/path.ts";
 import { checkValue } from "../datamodel/types.ts";
-import { type DeviceAdapter, NotImplementedError } from "./adapter.ts";
+import {
+  type DeviceAdapter,
+  NotImplementedError,
+} from "../datamodel/adapter.ts";
 
 /** One check of the contract. */
 export interface ContractCase {
@@ -106,7 +109,7 @@ async function everyParameter(
  *
  * @example
  * ```ts
- * import { ADAPTER_CONTRACT } from "./contract.ts";
+ * import { ADAPTER_CONTRACT } from "./adapter_contract.ts";
  * console.log(ADAPTER_CONTRACT.map((c) => c.name).length > 5); // true
  * ```
  */
@@ -365,7 +368,7 @@ export const ADAPTER_CONTRACT: readonly ContractCase[] = [
  *
  * @example
  * ```ts
- * import { checkAdapterContract } from "./contract.ts";
+ * import { checkAdapterContract } from "./adapter_contract.ts";
  * // const failures = await checkAdapterContract(() => createMyAdapter());
  * ```
  */
@@ -388,7 +391,7 @@ export async function checkAdapterContract(
  *
  * @example
  * ```ts
- * import { testAdapterContract } from "./contract.ts";
+ * import { testAdapterContract } from "./adapter_contract.ts";
  * // testAdapterContract("simulated device", () => SimulatedDevice.load("snapshot.json"));
  * ```
  */

@@ -5,15 +5,15 @@
  * @module
  */
 import { z } from "zod";
-import { Serial } from "../device/_serial.ts";
-import type { StateStore } from "../device/store.ts";
+import { Serial } from "./serial.ts";
+import type { StateStore } from "./store.ts";
 import {
   type DocumentSpec,
   eventRecordSchema,
   isoDateTime,
   loadStateDocument,
   type StateProblem,
-} from "../device/state_document.ts";
+} from "./state_document.ts";
 
 /** Store key of the agent state document. */
 export const AGENT_STATE_KEY = "agent-state";
@@ -122,7 +122,7 @@ export const AGENT_STATE_SPEC: DocumentSpec<Record<string, unknown>> = {
  * @example
  * ```ts
  * import { AgentState } from "./agent_state.ts";
- * import { MemoryStateStore } from "../device/store.ts";
+ * import { MemoryStateStore } from "./store.ts";
  * const state = await AgentState.load(new MemoryStateStore());
  * await state.update((s) => ({ ...s, bootEvents: [{ eventCode: "M Reboot", commandKey: "k" }] }));
  * console.log(state.current.bootEvents.length); // 1

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { Serial } from "../device/_serial.ts";
+import { Serial } from "../state/serial.ts";
 import type {
   DataModelDefinitions,
   ParameterDefinition,
@@ -17,9 +17,9 @@ import type {
   DeviceAdapter,
   DeviceIdentity,
   ParameterChange,
-} from "../device/adapter.ts";
-import type { StateStore } from "../device/store.ts";
-import type { StateProblem } from "../device/state_document.ts";
+} from "../datamodel/adapter.ts";
+import type { StateStore } from "../state/store.ts";
+import type { StateProblem } from "../state/state_document.ts";
 import { checkValue } from "../datamodel/types.ts";
 
 /** Store key of the agent-owned parameter values. */

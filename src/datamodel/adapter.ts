@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { DataModelDefinitions } from "../datamodel/definitions.ts";
-import type { StateStore } from "./store.ts";
+import type { DataModelDefinitions } from "./definitions.ts";
+import type { StateStore } from "../state/store.ts";
 
 /** Who the device is; must equal the DeviceInfo parameters. */
 export interface DeviceIdentity {
@@ -42,7 +42,7 @@ export interface ApplyResult {
  * A device, as the agent sees it. Implementations: the simulated device
  * (`src/device/simulated.ts`), the Linux host (`src/device/linux.ts`), and a
  * vendor's own. Every implementation should pass the contract suite
- * (`adapterContract` in `src/device/contract.ts`).
+ * (`adapterContract` in `src/management/adapter_contract.ts`).
  *
  * Paths passed in are always concrete and always exist in
  * {@linkcode DeviceAdapter.definitions}: the agent validates every request

@@ -1,5 +1,5 @@
 /** Subprocess for store_test.ts: writes ever-increasing documents until killed. */
-import { FileStateStore } from "../../src/device/store.ts";
+import { FileStateStore } from "../../src/state/store.ts";
 
 const store = new FileStateStore(Deno.args[0]);
 const payload = "x".repeat(200_000);

@@ -9,7 +9,7 @@ import {
   type DocumentSpec,
   eventRecordSchema,
   isoDateTime,
-} from "../device/state_document.ts";
+} from "./state_document.ts";
 import type { EventRecord } from "./agent_state.ts";
 
 /** Store key of the event queue. */
