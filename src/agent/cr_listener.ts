@@ -1,0 +1,118 @@
+/**
+ * The connection-request listener as the agent runs it: started while
+ * HTTPConnectionRequestEnable and EnableCWMP say so, stopped otherwise, its
+ * URL published as ManagementServer.ConnectionRequestURL only while it
+ * runs, and one count of refusals across its restarts.
+ *
+ * @module
+ */
+import {
+  type ConnectionRequestOptions,
+  type ConnectionRequestServer,
+  startConnectionRequestServer,
+} from "../connreq/server.ts";
+import { RefusalLog } from "../connreq/refusals.ts";
+import type { ManagedDevice } from "../management/managed_device.ts";
+
+/** How the listener is set up (credentials and the callback come from the agent). */
+export type ListenerSettings = Omit<
+  ConnectionRequestOptions,
+  "credentials" | "onRequest" | "now" | "log"
+>;
+
+/** What the listener needs from the agent. */
+export interface ListenerParts {
+  readonly device: ManagedDevice;
+  readonly now: () => number;
+  readonly log: (
+    level: "info" | "warn" | "error",
+    msg: string,
+    fields?: Record<string, unknown>,
+  ) => void;
+  /** An authenticated connection request came in (answered already). */
+  readonly onRequest: () => void;
+  /** The published URL changed: its notification baseline moves with it. */
+  readonly onUrl: (path: string, url: string) => void;
+}
+
+/**
+ * The listener, on or off.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionRequestListener } from "./cr_listener.ts";
+ * // const listener = new ConnectionRequestListener({ port: 0 }, parts);
+ * // await listener.apply(true); … await listener.stop();
+ * ```
+ */
+export class ConnectionRequestListener {
+  readonly #settings: ListenerSettings | false;
+  readonly #parts: ListenerParts;
+  readonly #refusals: RefusalLog;
+  #server: ConnectionRequestServer | undefined;
+
+  /** A listener that is not running yet; `false` settings keep it off. */
+  constructor(settings: ListenerSettings | false, parts: ListenerParts) {
+    this.#settings = settings;
+    this.#parts = parts;
+    this.#refusals = (settings || {}).refusals ?? new RefusalLog({
+      log: (msg, details) => parts.log("warn", msg, details),
+      now: parts.now,
+    });
+  }
+
+  /** The published ConnectionRequestURL, while it runs. */
+  get url(): string | undefined {
+    return this.#server?.url;
+  }
+
+  /** Refusals since the agent started, by reason. */
+  get refusals(): Readonly<Record<string, number>> {
+    return this.#refusals.totals();
+  }
+
+  /** Starts or stops it to match `wanted` (never started with `false` settings). */
+  async apply(wanted: boolean): Promise<void> {
+    const want = this.#settings !== false && wanted;
+    const device = this.#parts.device;
+    const path = `${device.root}.ManagementServer.ConnectionRequestURL`;
+    if (want && !this.#server) {
+      try {
+        this.#server = await startConnectionRequestServer({
+          ...(this.#settings || {}),
+          credentials: () => ({
+            username: device.managementServer("ConnectionRequestUsername"),
+            password: device.managementServer("ConnectionRequestPassword"),
+          }),
+          onRequest: () => {
+            this.#parts.log("info", "connection request accepted");
+            this.#parts.onRequest();
+          },
+          now: this.#parts.now,
+          refusals: this.#refusals,
+        });
+      } catch (error) {
+        this.#parts.log(
+          "error",
+          "the connection-request listener cannot start",
+          { error: String((error as Error)?.message ?? error) },
+        );
+        return;
+      }
+      device.setConnectionRequestUrl(this.#server.url);
+      this.#parts.onUrl(path, this.#server.url);
+    } else if (!want && this.#server) {
+      await this.stop();
+      device.setConnectionRequestUrl("");
+      this.#parts.onUrl(path, "");
+      this.#parts.log("info", "connection-request listener closed");
+    }
+  }
+
+  /** Stops it, if it runs. */
+  async stop(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    await server?.stop();
+  }
+}
