@@ -1,0 +1,165 @@
+/**
+ * The device `agent run` manages: opened from `--device` (with `--serial`
+ * for the simulated one), its RPC context with the checks the ACS's
+ * changes pass, and the configuration applied to it the way a LAN-side
+ * change would be.
+ *
+ * @module
+ */
+import type { AgentConfig } from "../config/agent_config.ts";
+import type { DeviceAdapter } from "../datamodel/adapter.ts";
+import { parseSnapshot } from "../device/snapshot.ts";
+import { SimulatedDevice } from "../device/simulated.ts";
+import { createRpcContext, type RpcContext } from "../rpc/context.ts";
+import type { StateStore } from "../state/store.ts";
+import type { StateProblem } from "../state/state_document.ts";
+import { acsAllowList, urlAllowed } from "../sandbox/permissions.ts";
+import type { TlsProfile } from "../tls/profile.ts";
+import {
+  DEFAULT_SNAPSHOT,
+  DEFAULT_SNAPSHOT_DATA,
+  openDevice,
+  type OpenDeviceOptions,
+  parseDeviceSpec,
+} from "./device_option.ts";
+
+/** Store key of the configuration values applied at the last start. */
+const APPLIED_CONFIG_KEY = "applied-config";
+
+const MS_FROM_CONFIG: Readonly<Partial<Record<keyof AgentConfig, string>>> = {
+  "acs-url": "URL",
+  "acs-username": "Username",
+  "acs-password": "Password",
+  "cr-username": "ConnectionRequestUsername",
+  "cr-password": "ConnectionRequestPassword",
+  "periodic-interval": "PeriodicInformInterval",
+};
+
+/**
+ * Why ManagementServer.URL may not become `url` under this configuration
+ * and profile, or undefined when it may.
+ */
+export function urlRefusal(
+  config: AgentConfig,
+  profile: TlsProfile,
+  url: string,
+): string | undefined {
+  const allowList = acsAllowList(config);
+  if (!urlAllowed(allowList, url)) {
+    return `${url} is outside the ACS allow-list (${
+      allowList.join(", ") || "empty"
+    })`;
+  }
+  if (profile.name !== "lab" && !url.startsWith("https://")) {
+    return `the ${profile.name} TLS profile allows https only`;
+  }
+  return undefined;
+}
+
+/**
+ * Opens the configured device and its RPC context, and applies the
+ * configuration to it.
+ */
+export async function openManagedDevice(
+  config: AgentConfig,
+  profile: TlsProfile,
+  store: StateStore,
+  log: (
+    record:
+      & { level: "info" | "warn" | "error"; msg: string }
+      & Record<string, unknown>,
+  ) => void,
+): Promise<RpcContext> {
+  const onStateProblem = (problem: StateProblem) =>
+    log({ level: "error", msg: "state file repaired", ...problem });
+  const device = await openConfiguredDevice(config, store, {
+    onWarning: (warning) =>
+      log({ level: "warn", msg: "snapshot loaded", warning }),
+    onStateProblem,
+  });
+  const context = await createRpcContext(device, {
+    onStateProblem,
+    // The configured ACS is this device's factory URL: what a stored URL
+    // that no longer checks out falls back to.
+    ...(config["acs-url"] ? { defaults: { URL: config["acs-url"] } } : {}),
+    ...(config["root-data-model-version"] !== undefined
+      ? { rootDataModelVersion: config["root-data-model-version"] }
+      : {}),
+    validateUrl: (url) => {
+      const refusal = urlRefusal(config, profile, url);
+      if (refusal) {
+        log({
+          level: "warn",
+          msg: "ManagementServer.URL refused",
+          reason: refusal,
+        });
+      }
+      return refusal;
+    },
+  });
+  await applyConfig(config, context, store);
+  return context;
+}
+
+async function openConfiguredDevice(
+  config: AgentConfig,
+  store: StateStore,
+  options: OpenDeviceOptions,
+): Promise<DeviceAdapter> {
+  const spec = parseDeviceSpec(config.device);
+  if (spec.kind === "sim" && config.serial !== undefined) {
+    const builtin = spec.snapshot === DEFAULT_SNAPSHOT;
+    const snapshot = builtin
+      ? DEFAULT_SNAPSHOT_DATA
+      : parseSnapshot(await Deno.readTextFile(spec.snapshot), spec.snapshot);
+    const paths = Object.keys(snapshot);
+    const serialPath = paths.find((p) =>
+      /^[^.]+\.DeviceInfo\.SerialNumber$/.test(p)
+    ) ??
+      paths.find((p) => p === "DeviceID.SerialNumber");
+    if (!serialPath) {
+      throw new Error("--serial: the snapshot has no DeviceInfo.SerialNumber");
+    }
+    const overrides = { [serialPath]: config.serial };
+    return builtin
+      ? await SimulatedDevice.restore(snapshot, {
+        store,
+        overrides,
+        onStateProblem: options.onStateProblem,
+      })
+      : await openDevice(spec, store, { ...options, overrides });
+  }
+  return await openDevice(spec, store, options);
+}
+
+async function applyConfig(
+  config: AgentConfig,
+  context: RpcContext,
+  store: StateStore,
+) {
+  // What the configuration set last time; unreadable means "nothing yet",
+  // so every configured value applies again (the configuration is the truth).
+  const saved = await store.read(APPLIED_CONFIG_KEY).catch(() => undefined);
+  const applied: Record<string, string> = {};
+  if (typeof saved === "object" && saved !== null && !Array.isArray(saved)) {
+    for (const [key, value] of Object.entries(saved)) {
+      if (typeof value === "string") applied[key] = value;
+    }
+  }
+  const changes = [];
+  const next: Record<string, string> = { ...applied };
+  for (const [key, name] of Object.entries(MS_FROM_CONFIG)) {
+    const value = config[key as keyof AgentConfig];
+    if (value === undefined) continue;
+    const text = String(value);
+    if (applied[key] !== text) {
+      changes.push({
+        path: `${context.device.root}.ManagementServer.${name}`,
+        value: text,
+      });
+    }
+    next[key] = text;
+  }
+  if (changes.length > 0) await context.device.apply(changes);
+  await store.write(APPLIED_CONFIG_KEY, next);
+}
