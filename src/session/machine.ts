@@ -16,22 +16,34 @@
  *
  * @module
  */
-import type { EventRecord } from "../state/agent_state.ts";
-import type { CwmpFault } from "../cwmp/faults.ts";
-import type {
-  AcsMessage,
-  AcsRequest,
-  CpeBody,
-  CpeRequest,
-  SoapHeader,
-} from "../cwmp/messages.ts";
-import { CPE_METHODS, type CpeRequestArgs } from "../cwmp/methods.ts";
+import type { AcsMessage, SoapHeader } from "../cwmp/messages.ts";
+import { CPE_METHODS } from "../cwmp/methods.ts";
+import { namespaceIncludes } from "../cwmp/namespaces.ts";
 import {
-  type CwmpNamespaceName,
-  namespaceIncludes,
-} from "../cwmp/namespaces.ts";
-import type { DeferredAction } from "../rpc/context.ts";
-import type { HandledRequest } from "../rpc/handlers.ts";
+  describe,
+  idWarnings,
+  negotiatedNamespace,
+  recorded,
+  versionNamespace,
+} from "./_machine_rules.ts";
+import type {
+  SessionData,
+  SessionEffect,
+  SessionInput,
+  SessionStart,
+  SessionState,
+  Step,
+} from "./session_types.ts";
+
+export type {
+  SessionData,
+  SessionEffect,
+  SessionInput,
+  SessionStart,
+  SessionState,
+  Step,
+} from "./session_types.ts";
+export { versionNamespace } from "./_machine_rules.ts";
 
 /** The CWMP versions this agent speaks, oldest first. */
 export const SUPPORTED_CWMP_VERSIONS = [
@@ -41,118 +53,6 @@ export const SUPPORTED_CWMP_VERSIONS = [
   "1.3",
   "1.4",
 ] as const;
-
-/** What every state carries. */
-export interface SessionData {
-  /** The namespace of the next message (may fall back after InformResponse). */
-  readonly namespace: CwmpNamespaceName;
-  /** The CWMP version the ACS chose (UseCWMPVersion), if it said. */
-  readonly version: string | undefined;
-  /** The events the Inform carried. */
-  readonly events: readonly EventRecord[];
-  /** CPE requests still to send (TransferComplete, GetRPCMethods, …). */
-  readonly pending: readonly CpeRequest[];
-  /** CPE requests the ACS answered with 8005: kept for a later session. */
-  readonly deferredRequests: readonly CpeRequest[];
-  /** The last ACS message carried HoldRequests=true. */
-  readonly holdRequests: boolean;
-  /** Work the CPE answered for, to carry out after the session (reboot, factory reset). */
-  readonly after: readonly DeferredAction[];
-  /** The first ACS requests handled, in order (method names), for the log. */
-  readonly rpcs: readonly string[];
-  /** How many ACS requests the session has taken. */
-  readonly rpcCount: number;
-  /** The most ACS requests the session takes before it ends as failed. */
-  readonly maxRequests: number;
-  /** Counter for cwmp:ID of CPE requests. */
-  readonly nextId: number;
-}
-
-/** The session's states. */
-export type SessionState =
-  | { readonly name: "ExpectInformResponse"; readonly data: SessionData }
-  | {
-    readonly name: "ExpectAcsResponse";
-    readonly data: SessionData;
-    readonly request: CpeRequest;
-  }
-  | { readonly name: "ExpectAcsMessage"; readonly data: SessionData }
-  | {
-    readonly name: "HandlingRequest";
-    readonly data: SessionData;
-    readonly id: string | undefined;
-  }
-  | {
-    readonly name: "Done";
-    readonly data: SessionData;
-    readonly outcome: "success" | "failure";
-    readonly reason?: string;
-  };
-
-/** What happens to the session from outside. */
-export type SessionInput =
-  /** The ACS answered a POST with a CWMP message (an empty body is `kind: "empty"`). */
-  | { readonly type: "message"; readonly message: AcsMessage }
-  /** The ACS answered with an HTTP status that ends the session (4xx, 5xx, a second 401). */
-  | { readonly type: "httpError"; readonly status: number }
-  /** The exchange failed: connection, TLS, timeout, undecodable body. */
-  | { readonly type: "transportError"; readonly reason: string }
-  /** An ACS request was handled. */
-  | { readonly type: "handled"; readonly result: HandledRequest }
-  /**
-   * The ACS sent a request the CPE cannot take (unknown method, bad
-   * arguments): it is answered with this fault, and the session goes on.
-   */
-  | { readonly type: "badRequest"; readonly fault: CwmpFault }
-  /** The CPE ends the session itself (a limit was reached). */
-  | { readonly type: "abort"; readonly reason: string };
-
-/** What the runner must do. */
-export type SessionEffect =
-  /** POST this message (an empty body is an empty POST). */
-  | {
-    readonly type: "post";
-    readonly namespace: CwmpNamespaceName;
-    readonly header: SoapHeader;
-    readonly body: CpeBody;
-  }
-  /** Run this ACS request through the RPC handlers. */
-  | { readonly type: "handle"; readonly request: AcsRequest }
-  /** The Inform was acknowledged: these events are delivered. */
-  | { readonly type: "delivered"; readonly events: readonly EventRecord[] }
-  /** Something the ACS did that is tolerated but worth a log line. */
-  | { readonly type: "warn"; readonly message: string }
-  /** The session ended. */
-  | {
-    readonly type: "finish";
-    readonly outcome: "success" | "failure";
-    readonly reason?: string;
-    readonly after: readonly DeferredAction[];
-    readonly deferredRequests: readonly CpeRequest[];
-  };
-
-/** A transition's result. */
-export interface Step {
-  /** The next state. */
-  readonly state: SessionState;
-  /** Effects, in order. */
-  readonly effects: readonly SessionEffect[];
-}
-
-/** How to start a session. */
-export interface SessionStart {
-  /** The Inform's arguments (events, parameters, RetryCount, …). */
-  readonly inform: CpeRequestArgs<"Inform">;
-  /** CPE requests to send after the InformResponse. */
-  readonly pending?: readonly CpeRequest[];
-  /** Seconds announced in cwmp:SessionTimeout (CWMP 1.3+). */
-  readonly sessionTimeout?: number;
-  /**
-   * The most ACS requests one session takes (default
-   * {@linkcode DEFAULT_MAX_REQUESTS}); past it the session ends as failed.
-   */
-  readonly maxRequests?: number;
-}
 
 /**
  * ACS requests one session takes by default: GenieACS refreshing a
@@ -174,19 +74,6 @@ const DEFERRING_METHODS: ReadonlySet<string> = new Set([
   "ScheduleDownload",
   "Upload",
 ]);
-
-/** Method names a session's summary keeps; the count covers the rest. */
-const RPC_NAMES_KEPT = 64;
-
-function recorded(data: SessionData, method: string): SessionData {
-  return {
-    ...data,
-    rpcs: data.rpcs.length < RPC_NAMES_KEPT
-      ? [...data.rpcs, method]
-      : data.rpcs,
-    rpcCount: data.rpcCount + 1,
-  };
-}
 
 /**
  * Starts a session: the Inform goes first, in the `cwmp-1-2` namespace with
@@ -231,6 +118,31 @@ export function startSession(start: SessionStart): Step {
       namespace: "1-2",
       header,
       body: { kind: "request", method: "Inform", args: start.inform },
+    }],
+  };
+}
+
+/** Answers an ACS request with a fault without handling it; the session goes on. */
+function refused(
+  data: SessionData,
+  message: AcsMessage,
+  faultCode: number,
+  faultString: string,
+): Step {
+  const { header, body } = message;
+  return {
+    state: {
+      name: "ExpectAcsMessage",
+      data: {
+        ...recorded(data, body.kind === "request" ? body.method : "?"),
+        holdRequests: header.holdRequests === true,
+      },
+    },
+    effects: [{
+      type: "post",
+      namespace: data.namespace,
+      header: header.id === undefined ? {} : { id: header.id },
+      body: { kind: "fault", faultCode, faultString, parameterFaults: [] },
     }],
   };
 }
@@ -283,50 +195,6 @@ function next(data: SessionData, effects: SessionEffect[] = []): Step {
       body: { kind: "empty" },
     }],
   };
-}
-
-/**
- * A response must carry its request's cwmp:ID (TR-069 §3.4.1, digest §2.3).
- * The methods already match and one request is out at a time, so the
- * response is still taken; a mismatch is said in the log, where it points
- * at an ACS bug or a proxy mixing sessions.
- */
-function idWarnings(
-  method: string,
-  sent: string,
-  received: string | undefined,
-): SessionEffect[] {
-  if (received === sent) return [];
-  return [{
-    type: "warn",
-    message: received === undefined
-      ? `${method}Response carries no cwmp:ID; the ${method} had "${sent}"`
-      : `${method}Response carries cwmp:ID "${
-        received.slice(0, 64)
-      }"; the ${method} had "${sent}"`,
-  }];
-}
-
-/** The namespace to use after an ACS message: an older one the ACS used wins. */
-function negotiatedNamespace(
-  ours: CwmpNamespaceName,
-  theirs: CwmpNamespaceName | undefined,
-): CwmpNamespaceName {
-  return theirs && namespaceIncludes(ours, theirs) ? theirs : ours;
-}
-
-/**
- * The namespace of a CWMP version (digest §2.1): 1.0 and 1.1 have their
- * own, 1.2 to 1.4 share `cwmp-1-2`.
- *
- * @example
- * ```ts
- * import { versionNamespace } from "./machine.ts";
- * console.log(versionNamespace("1.1"), versionNamespace("1.4")); // "1-1" "1-2"
- * ```
- */
-export function versionNamespace(version: string): CwmpNamespaceName {
-  return version === "1.0" ? "1-0" : version === "1.1" ? "1-1" : "1-2";
 }
 
 /**
@@ -502,55 +370,26 @@ export function step(state: SessionState, input: SessionInput): Step {
         data.after.length >= MAX_DEFERRED_ACTIONS
       ) {
         // Each one owes an event and a record that survives a reboot.
-        return {
-          state: {
-            name: "ExpectAcsMessage",
-            data: {
-              ...recorded(data, body.method),
-              holdRequests: header.holdRequests === true,
-            },
-          },
-          effects: [{
-            type: "post",
-            namespace: data.namespace,
-            header: header.id === undefined ? {} : { id: header.id },
-            body: {
-              kind: "fault",
-              faultCode: 9004,
-              faultString:
-                `more than ${MAX_DEFERRED_ACTIONS} reboots, resets and transfers asked for in one session`,
-              parameterFaults: [],
-            },
-          }],
-        };
+        return refused(
+          data,
+          input.message,
+          9004,
+          `more than ${MAX_DEFERRED_ACTIONS} reboots, resets and transfers asked for in one session`,
+        );
       }
       const since = Object.hasOwn(CPE_METHODS, body.method)
         ? CPE_METHODS[body.method as keyof typeof CPE_METHODS].since
         : undefined;
       if (since && !namespaceIncludes(data.namespace, since)) {
         // A method newer than the session's CWMP version does not exist in it.
-        return {
-          state: {
-            name: "ExpectAcsMessage",
-            data: {
-              ...recorded(data, body.method),
-              holdRequests: header.holdRequests === true,
-            },
-          },
-          effects: [{
-            type: "post",
-            namespace: data.namespace,
-            header: header.id === undefined ? {} : { id: header.id },
-            body: {
-              kind: "fault",
-              faultCode: 9000,
-              faultString: `${body.method} is not part of CWMP ${
-                data.version ?? `in namespace cwmp-${data.namespace}`
-              }`,
-              parameterFaults: [],
-            },
-          }],
-        };
+        return refused(
+          data,
+          input.message,
+          9000,
+          `${body.method} is not part of CWMP ${
+            data.version ?? `in namespace cwmp-${data.namespace}`
+          }`,
+        );
       }
       return {
         state: {
@@ -591,11 +430,4 @@ export function step(state: SessionState, input: SessionInput): Step {
       };
     }
   }
-}
-
-function describe(message: AcsMessage): string {
-  const { body } = message;
-  return body.kind === "request" || body.kind === "response"
-    ? `${body.kind} ${body.method}`
-    : body.kind;
 }
