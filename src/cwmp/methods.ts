@@ -5,97 +5,30 @@
  *
  * @module
  */
-import type { CwmpNamespaceName } from "./namespaces.ts";
+import { field, type FieldsOf, optional, repeated, t } from "./schema.ts";
 import {
-  field,
-  type Fields,
-  type FieldsOf,
-  optional,
-  repeated,
-  type RequiredField,
-  type StringType,
-  type StructType,
-  t,
-} from "./schema.ts";
+  accessList,
+  commandKey,
+  empty,
+  fileType,
+  type MethodSpec,
+  notification,
+  parameterKey,
+  parameterValueList,
+  path,
+  status,
+  transferState,
+  unsignedInt,
+  url256,
+} from "./_method_fields.ts";
+import type { ACS_METHODS } from "./acs_methods.ts";
 
-/** A method's request and response arguments and where it was introduced. */
-export interface MethodSpec {
-  /** The oldest CWMP namespace whose schema defines the method. */
-  readonly since: CwmpNamespaceName;
-  /** Arguments of the request. */
-  readonly request: Fields;
-  /** Arguments of the response. */
-  readonly response: Fields;
-}
-
-const commandKey = t.string(32);
-const parameterKey = t.string(32);
-const path = t.string(256);
-const url256 = t.string(256);
-const fileType = t.string(64);
-const unsignedInt = t.unsignedInt();
-const status = t.int([0, 1]);
-const notification = t.int([0, 1, 2, 3, 4, 5, 6]);
-const transferState = t.int([1, 2, 3]);
-// Real ACSes leave out empty credentials and names in transfer requests; the
-// decoder fills in the empty value instead of faulting (the encoder always
-// writes them, as the schema requires).
-const empty = { default: "" } as const;
-
-const accessList = t.stringArray(64);
-
-const parameterValueList = t.array(
-  "ParameterValueStruct",
-  "cwmp:ParameterValueStruct",
-  t.parameterValueStruct(),
-);
-
-/** DeviceIdStruct: who the CPE is. */
-export const DeviceIdStruct: StructType<{
-  readonly manufacturer: RequiredField<StringType>;
-  readonly oui: RequiredField<StringType>;
-  readonly productClass: RequiredField<StringType>;
-  readonly serialNumber: RequiredField<StringType>;
-}> = t.struct({
-  manufacturer: field("Manufacturer", t.string(64)),
-  oui: field("OUI", t.string(6)),
-  productClass: field("ProductClass", t.string(64)),
-  serialNumber: field("SerialNumber", t.string(64)),
-});
-
-/** EventStruct: one event code with its CommandKey. */
-export const EventStruct: StructType<{
-  readonly eventCode: RequiredField<StringType>;
-  readonly commandKey: RequiredField<StringType>;
-}> = t.struct({
-  eventCode: field("EventCode", t.string(64)),
-  commandKey: field("CommandKey", commandKey),
-});
-
-const transferCompleteFault = t.struct({
-  faultCode: field("FaultCode", unsignedInt),
-  faultString: field("FaultString", t.string(256)),
-});
-
-const deploymentUnitFault = t.struct({
-  faultCode: field("FaultCode", unsignedInt),
-  faultString: optional("FaultString", t.string()),
-});
-
-const opResultFields = {
-  uuid: field("UUID", t.string(36)),
-  deploymentUnitRef: field("DeploymentUnitRef", t.string()),
-  version: field("Version", t.string(32)),
-  currentState: field(
-    "CurrentState",
-    t.string(undefined, ["Installed", "Uninstalled", "Failed"]),
-  ),
-  resolved: field("Resolved", t.boolean()),
-  executionUnitRefList: field("ExecutionUnitRefList", t.string()),
-  startTime: field("StartTime", t.dateTime()),
-  completeTime: field("CompleteTime", t.dateTime()),
-  fault: field("Fault", deploymentUnitFault),
-} as const;
+export {
+  DeviceIdStruct,
+  EventStruct,
+  type MethodSpec,
+} from "./_method_fields.ts";
+export { ACS_METHODS } from "./acs_methods.ts";
 
 /** The arguments and responses of the RPCs an ACS calls on a CPE. */
 export const CPE_METHODS = {
@@ -392,108 +325,6 @@ export const CPE_METHODS = {
         1,
       ),
       commandKey: optional("CommandKey", commandKey),
-    },
-    response: {},
-  },
-} as const satisfies Record<string, MethodSpec>;
-
-/** The RPCs an ACS calls on a CPE, and a CPE on an ACS. */
-export const ACS_METHODS = {
-  Inform: {
-    since: "1-0",
-    request: {
-      deviceId: field("DeviceId", DeviceIdStruct),
-      event: field(
-        "Event",
-        t.array("EventStruct", "cwmp:EventStruct", EventStruct, { max: 64 }),
-      ),
-      maxEnvelopes: field("MaxEnvelopes", unsignedInt),
-      currentTime: field("CurrentTime", t.dateTime()),
-      retryCount: field("RetryCount", unsignedInt),
-      parameterList: field("ParameterList", parameterValueList),
-    },
-    response: { maxEnvelopes: field("MaxEnvelopes", unsignedInt) },
-  },
-  TransferComplete: {
-    since: "1-0",
-    request: {
-      commandKey: field("CommandKey", commandKey),
-      faultStruct: field("FaultStruct", transferCompleteFault),
-      startTime: field("StartTime", t.dateTime()),
-      completeTime: field("CompleteTime", t.dateTime()),
-    },
-    response: {},
-  },
-  AutonomousTransferComplete: {
-    since: "1-1",
-    request: {
-      announceUrl: field("AnnounceURL", t.string(1024)),
-      transferUrl: field("TransferURL", t.string(1024)),
-      isDownload: field("IsDownload", t.boolean()),
-      fileType: field("FileType", fileType),
-      fileSize: field("FileSize", unsignedInt),
-      targetFileName: field("TargetFileName", t.string(256)),
-      faultStruct: field("FaultStruct", transferCompleteFault),
-      startTime: field("StartTime", t.dateTime()),
-      completeTime: field("CompleteTime", t.dateTime()),
-    },
-    response: {},
-  },
-  RequestDownload: {
-    since: "1-0",
-    request: {
-      fileType: field("FileType", fileType),
-      fileTypeArg: field(
-        "FileTypeArg",
-        t.array(
-          "ArgStruct",
-          "cwmp:ArgStruct",
-          t.struct({
-            name: field("Name", t.string(64)),
-            value: field("Value", t.string(256)),
-          }),
-          { max: 16 },
-        ),
-      ),
-    },
-    response: {},
-  },
-  Kicked: {
-    since: "1-0",
-    request: {
-      command: field("Command", t.string(32)),
-      referer: field("Referer", t.string(64)),
-      arg: field("Arg", t.string(256)),
-      next: field("Next", t.string(1024)),
-    },
-    response: { nextUrl: field("NextURL", t.string(1024)) },
-  },
-  GetRPCMethods: {
-    since: "1-0",
-    request: {},
-    response: {
-      methodList: field("MethodList", t.stringArray(64, { min: 1 })),
-    },
-  },
-  DUStateChangeComplete: {
-    since: "1-2",
-    request: {
-      results: repeated("Results", t.struct(opResultFields), 1),
-      commandKey: optional("CommandKey", commandKey),
-    },
-    response: {},
-  },
-  AutonomousDUStateChangeComplete: {
-    since: "1-2",
-    request: {
-      results: repeated(
-        "Results",
-        t.struct({
-          ...opResultFields,
-          operationPerformed: field("OperationPerformed", t.string()),
-        }),
-        1,
-      ),
     },
     response: {},
   },
