@@ -10,6 +10,9 @@
  * base write and the journal reset — changes nothing.
  */
 import { Serial } from "../state/serial.ts";
+import type { ParameterDefinition } from "../datamodel/definitions.ts";
+import { toPattern } from "../datamodel/path.ts";
+import { checkValue } from "../datamodel/types.ts";
 import type { StateStore } from "../state/store.ts";
 
 /** The simulated device's state. */
@@ -179,4 +182,67 @@ export class SimulatedJournal {
     state.factoryResets = copy.factoryResets;
     state.bootId = copy.bootId;
   }
+}
+
+/**
+ * A saved state that is whole: values of known parameters that fit their
+ * types (others take their factory value), instance lists of whole
+ * numbers. Undefined when it is not even that shape. Each repair is told to
+ * `problem` with the field.
+ */
+export function checkSimulatedState(
+  saved: unknown,
+  byPattern: ReadonlyMap<string, ParameterDefinition>,
+  factory: SimulatedState,
+  problem: (field: string, problem: string) => void,
+): SimulatedState | undefined {
+  const s = saved as Partial<SimulatedState> | null;
+  if (
+    typeof s !== "object" || s === null ||
+    typeof s.values !== "object" || s.values === null ||
+    typeof s.instances !== "object" || s.instances === null
+  ) {
+    problem(
+      "",
+      "not the simulated device's state; factory values apply",
+    );
+    return undefined;
+  }
+  const values: Record<string, string> = {};
+  for (const [path, value] of Object.entries(s.values)) {
+    const definition = byPattern.get(toPattern(path));
+    const checked = definition && typeof value === "string"
+      ? checkValue(definition.type, value)
+      : undefined;
+    if (checked && !checked.problem) values[path] = checked.value!;
+    else if (factory.values[path] !== undefined) {
+      values[path] = factory.values[path];
+      problem(`values.${path}`, "does not fit its type; factory value");
+    } else if (!definition) {
+      problem(`values.${path}`, "no such parameter; dropped");
+    }
+  }
+  const instances: Record<string, number[]> = {};
+  for (const [table, list] of Object.entries(s.instances)) {
+    if (
+      Array.isArray(list) &&
+      list.every((n) => Number.isInteger(n) && n >= 1 && n <= 4294967295)
+    ) {
+      instances[table] = [...new Set(list as number[])].sort((a, b) => a - b);
+    } else {problem(
+        `instances.${table}`,
+        "not a list of instance numbers; dropped",
+      );}
+  }
+  const count = (n: unknown) =>
+    Number.isInteger(n) && (n as number) >= 0 ? n as number : 0;
+  return {
+    values,
+    instances,
+    reboots: count(s.reboots),
+    factoryResets: count(s.factoryResets),
+    ...(typeof s.bootId === "string" && s.bootId.length <= 128
+      ? { bootId: s.bootId }
+      : {}),
+  };
 }

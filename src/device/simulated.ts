@@ -31,6 +31,7 @@ import type { StateProblem } from "../state/state_document.ts";
 
 import {
   applyDelta,
+  checkSimulatedState,
   copyState,
   isDelta,
   SIMULATED_JOURNAL_KEY,
@@ -245,7 +246,12 @@ export class SimulatedDevice implements DeviceAdapter {
     }
     let restored = false;
     if (saved !== undefined) {
-      const state = this.#checked(saved);
+      const state = checkSimulatedState(
+        saved,
+        this.#byPattern,
+        this.#factory,
+        (field, problem) => this.#problem(field, problem),
+      );
       if (state) {
         this.#state = state;
         restored = true;
@@ -280,63 +286,6 @@ export class SimulatedDevice implements DeviceAdapter {
         bootId: this.#state.bootId ?? crypto.randomUUID(),
       });
     }
-  }
-
-  /**
-   * A saved state that is whole: values of known parameters that fit their
-   * types (others take their factory value), instance lists of whole
-   * numbers. Undefined when it is not even that shape.
-   */
-  #checked(saved: unknown): SimulatedState | undefined {
-    const s = saved as Partial<SimulatedState> | null;
-    if (
-      typeof s !== "object" || s === null ||
-      typeof s.values !== "object" || s.values === null ||
-      typeof s.instances !== "object" || s.instances === null
-    ) {
-      this.#problem(
-        "",
-        "not the simulated device's state; factory values apply",
-      );
-      return undefined;
-    }
-    const values: Record<string, string> = {};
-    for (const [path, value] of Object.entries(s.values)) {
-      const definition = this.#byPattern.get(toPattern(path));
-      const checked = definition && typeof value === "string"
-        ? checkValue(definition.type, value)
-        : undefined;
-      if (checked && !checked.problem) values[path] = checked.value!;
-      else if (this.#factory.values[path] !== undefined) {
-        values[path] = this.#factory.values[path];
-        this.#problem(`values.${path}`, "does not fit its type; factory value");
-      } else if (!definition) {
-        this.#problem(`values.${path}`, "no such parameter; dropped");
-      }
-    }
-    const instances: Record<string, number[]> = {};
-    for (const [table, list] of Object.entries(s.instances)) {
-      if (
-        Array.isArray(list) &&
-        list.every((n) => Number.isInteger(n) && n >= 1 && n <= 4294967295)
-      ) {
-        instances[table] = [...new Set(list as number[])].sort((a, b) => a - b);
-      } else {this.#problem(
-          `instances.${table}`,
-          "not a list of instance numbers; dropped",
-        );}
-    }
-    const count = (n: unknown) =>
-      Number.isInteger(n) && (n as number) >= 0 ? n as number : 0;
-    return {
-      values,
-      instances,
-      reboots: count(s.reboots),
-      factoryResets: count(s.factoryResets),
-      ...(typeof s.bootId === "string" && s.bootId.length <= 128
-        ? { bootId: s.bootId }
-        : {}),
-    };
   }
 
   #problem(field: string, problem: string): void {
