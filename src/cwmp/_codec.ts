@@ -1,10 +1,9 @@
 /**
  * The generic half of the codec: reads and writes any {@linkcode Fields}
  * description. The decoder turns elements into a raw tree (strings at the
- * leaves) and lets a zod schema compiled from the same description check and
- * convert it; the encoder writes XML straight from typed values.
+ * leaves) and checks and converts it against the same description in one
+ * pass; the encoder writes XML straight from typed values.
  */
-import { z } from "zod";
 import { CwmpFault } from "./faults.ts";
 import type { DecodeLimits } from "./limits.ts";
 import { XSI_NS } from "./namespaces.ts";
@@ -32,13 +31,15 @@ export function decodeFields<T>(
   limits: DecodeLimits,
 ): T {
   const raw = readFields(fields, element, limits);
-  const result = schemaFor(fields).safeParse(raw);
-  if (result.success) return result.data as T;
-  const issue = result.error.issues[0];
-  throw CwmpFault.decode(
-    "invalid_arguments",
-    `${xmlPath(fields, issue.path)}: ${issue.message}`,
-  );
+  try {
+    return convertFields(fields, raw, []) as T;
+  } catch (error) {
+    if (!(error instanceof Invalid)) throw error;
+    throw CwmpFault.decode(
+      "invalid_arguments",
+      `${xmlPath(fields, error.path)}: ${error.message}`,
+    );
+  }
 }
 
 function readFields(
@@ -154,7 +155,7 @@ const PARAMETER_VALUE_XML: Record<string, string> = {
   type: "Value@xsi:type",
 };
 
-/** Turns a zod issue path into the XML names an integrator recognises. */
+/** Turns a path of keys and indices into the XML names an integrator recognises. */
 function xmlPath(fields: Fields, path: readonly PropertyKey[]): string {
   const parts: string[] = [];
   let current: Fields | undefined = fields;
@@ -185,36 +186,17 @@ function xmlPath(fields: Fields, path: readonly PropertyKey[]): string {
   return parts.join(".") || "arguments";
 }
 
-// -------------------------------------------------------- zod compilation
+// ------------------------------------------------------------ conversion
 
-const schemaCache = new WeakMap<Fields, z.ZodType>();
-
-function schemaFor(fields: Fields): z.ZodType {
-  let schema = schemaCache.get(fields);
-  if (!schema) {
-    schema = fieldsSchema(fields);
-    schemaCache.set(fields, schema);
-  }
-  return schema;
+/** The first problem found, at a path of keys and indices. */
+class Invalid {
+  constructor(
+    readonly path: readonly PropertyKey[],
+    readonly message: string,
+  ) {}
 }
 
 const MISSING = "required element is missing";
-
-function fieldsSchema(fields: Fields): z.ZodObject {
-  const shape: Record<string, z.ZodType> = {};
-  for (const key in fields) {
-    const f = fields[key];
-    let schema = valueSchema(f.type);
-    if (f.repeated) {
-      schema = z.array(schema).min(
-        f.repeated.min,
-        `at least ${f.repeated.min} ${f.xml} element(s) required`,
-      ).max(f.repeated.max);
-    }
-    shape[key] = f.optional ? schema.optional() : schema;
-  }
-  return z.object(shape);
-}
 
 const INTEGER = /^[+-]?\d+$/;
 // xsd:dateTime lexical form; the year may have more than four digits.
@@ -222,80 +204,162 @@ const DATE_TIME =
   /^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?$/;
 const BASE64 = /^[A-Za-z0-9+/=\s]*$/;
 
-function text(): z.ZodString {
-  return z.string({
-    error: (issue) => issue.input === undefined ? MISSING : "not text",
-  });
-}
-
-function valueSchema(type: ValueType): z.ZodType {
-  switch (type.kind) {
-    case "string": {
-      let s: z.ZodType<string> = text();
-      if (type.max !== undefined) {
-        s = (s as z.ZodString).max(
-          type.max,
-          `longer than ${type.max} characters`,
+/**
+ * Checks and converts a raw tree against `fields` in one pass, in field
+ * order, and throws {@linkcode Invalid} at the first problem: the typed
+ * value is built as it is checked, with no schema objects and no second
+ * copy of a large list.
+ */
+function convertFields(
+  fields: Fields,
+  raw: { [key: string]: Raw },
+  path: PropertyKey[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key in fields) {
+    const f = fields[key];
+    const value = raw[key];
+    if (value === undefined && f.optional) continue;
+    path.push(key);
+    if (f.repeated) {
+      const items = value as Raw[];
+      const list = new Array(items.length);
+      for (let i = 0; i < items.length; i++) {
+        path.push(i);
+        list[i] = convertValue(f.type, items[i], path);
+        path.pop();
+      }
+      if (list.length < f.repeated.min) {
+        throw new Invalid(
+          [...path],
+          `at least ${f.repeated.min} ${f.xml} element(s) required`,
         );
       }
-      if (type.values) {
-        const values = type.values;
-        s = s.refine(
-          (v) => values.includes(v),
-          `not one of ${values.join(", ")}`,
+      if (list.length > f.repeated.max) {
+        throw new Invalid(
+          [...path],
+          `at most ${f.repeated.max} ${f.xml} element(s) allowed`,
         );
+      }
+      out[key] = list;
+    } else {
+      out[key] = convertValue(f.type, value, path);
+    }
+    path.pop();
+  }
+  return out;
+}
+
+function textOf(raw: Raw, path: PropertyKey[]): string {
+  if (typeof raw === "string") return raw;
+  throw new Invalid([...path], raw === undefined ? MISSING : "not text");
+}
+
+function convertValue(type: ValueType, raw: Raw, path: PropertyKey[]): unknown {
+  switch (type.kind) {
+    case "string": {
+      const s = textOf(raw, path);
+      if (type.max !== undefined && s.length > type.max) {
+        throw new Invalid([...path], `longer than ${type.max} characters`);
+      }
+      if (type.values && !type.values.includes(s)) {
+        throw new Invalid([...path], `not one of ${type.values.join(", ")}`);
       }
       return s;
     }
     case "number": {
-      const { min, max, values } = type;
-      return text().trim().regex(INTEGER, "not an integer").transform(Number)
-        .refine((n) => n >= min && n <= max, `outside ${min}..${max}`)
-        .refine(
-          (n) => !values || values.includes(n),
-          `not one of ${values?.join(", ")}`,
-        );
+      const s = textOf(raw, path).trim();
+      if (!INTEGER.test(s)) throw new Invalid([...path], "not an integer");
+      const n = Number(s);
+      if (!(n >= type.min && n <= type.max)) {
+        throw new Invalid([...path], `outside ${type.min}..${type.max}`);
+      }
+      if (type.values && !type.values.includes(n)) {
+        throw new Invalid([...path], `not one of ${type.values.join(", ")}`);
+      }
+      return n;
     }
-    case "boolean":
-      return text().trim().refine(
-        (s) => s === "true" || s === "false" || s === "1" || s === "0",
-        "not a boolean (true, false, 1 or 0)",
-      ).transform((s) => s === "true" || s === "1");
-    case "dateTime":
-      return text().trim().regex(DATE_TIME, "not an xsd:dateTime");
-    case "base64":
-      return text().regex(BASE64, "not base64").transform((s) =>
-        s.replace(/\s+/g, "")
-      );
-    case "parameterValueStruct":
-      return z.object({
-        name: text().max(256, "longer than 256 characters"),
-        value: text(),
-        type: z.string().optional(),
-      });
+    case "boolean": {
+      const s = textOf(raw, path).trim();
+      if (s === "true" || s === "1") return true;
+      if (s === "false" || s === "0") return false;
+      throw new Invalid([...path], "not a boolean (true, false, 1 or 0)");
+    }
+    case "dateTime": {
+      const s = textOf(raw, path).trim();
+      if (!DATE_TIME.test(s)) {
+        throw new Invalid([...path], "not an xsd:dateTime");
+      }
+      return s;
+    }
+    case "base64": {
+      const s = textOf(raw, path);
+      if (!BASE64.test(s)) throw new Invalid([...path], "not base64");
+      return s.replace(/\s+/g, "");
+    }
+    case "parameterValueStruct": {
+      const struct = structOf(raw, path);
+      path.push("name");
+      const name = textOf(struct.name, path);
+      if (name.length > 256) {
+        throw new Invalid([...path], "longer than 256 characters");
+      }
+      path.pop();
+      path.push("value");
+      const value = textOf(struct.value, path);
+      path.pop();
+      const xsiType = struct.type;
+      return typeof xsiType === "string"
+        ? { name, value, type: xsiType }
+        : { name, value };
+    }
     case "struct":
-      return z.union([fieldsSchema(type.fields)], {
-        error: (issue) => issue.input === undefined ? MISSING : "not a struct",
-      });
+      return convertFields(type.fields, structOf(raw, path), path);
     case "array": {
-      const item = valueSchema(type.item);
-      return z.array(item, {
-        error: (issue) => issue.input === undefined ? MISSING : "not an array",
-      }).min(type.min, `at least ${type.min} entries required`)
-        .max(type.max, `at most ${type.max} entries allowed`);
+      if (!Array.isArray(raw)) {
+        throw new Invalid(
+          [...path],
+          raw === undefined ? MISSING : "not an array",
+        );
+      }
+      const list = new Array(raw.length);
+      for (let i = 0; i < raw.length; i++) {
+        path.push(i);
+        list[i] = convertValue(type.item, raw[i], path);
+        path.pop();
+      }
+      if (list.length < type.min) {
+        throw new Invalid([...path], `at least ${type.min} entries required`);
+      }
+      if (list.length > type.max) {
+        throw new Invalid([...path], `at most ${type.max} entries allowed`);
+      }
+      return list;
     }
     case "choice": {
-      const [first, ...rest] = Object.entries(type.variants).map((
-        [name, fields],
-      ) => fieldsSchema(fields).extend({ type: z.literal(name) }));
-      const names = Object.keys(type.variants).join(", ");
-      return z.discriminatedUnion(
-        "type",
-        [first, ...rest],
-        { error: `xsi:type must be one of ${names}` },
-      );
+      const struct = structOf(raw, path);
+      const variant = struct.type;
+      if (
+        typeof variant !== "string" || !Object.hasOwn(type.variants, variant)
+      ) {
+        throw new Invalid(
+          [...path, "type"],
+          `xsi:type must be one of ${Object.keys(type.variants).join(", ")}`,
+        );
+      }
+      return {
+        ...convertFields(type.variants[variant], struct, path),
+        type: variant,
+      };
     }
   }
+}
+
+function structOf(raw: Raw, path: PropertyKey[]): { [key: string]: Raw } {
+  if (typeof raw === "object" && raw !== null && !Array.isArray(raw)) {
+    return raw;
+  }
+  throw new Invalid([...path], raw === undefined ? MISSING : "not a struct");
 }
 
 // ---------------------------------------------------------------- encoding
