@@ -1,10 +1,11 @@
 /**
  * The configuration of `agent run`: command-line flags and a JSON config
- * file with the same keys, validated with zod so an error names the field.
+ * file with the same keys, validated (`src/state/check.ts`) so that an error
+ * names the field.
  *
  * @module
  */
-import { z } from "zod";
+import { type Infer, v } from "../state/check.ts";
 
 /**
  * Checks an `acs-allow` pattern; returns why it is refused, or undefined.
@@ -35,25 +36,30 @@ export function allowPatternProblem(pattern: string): string | undefined {
   return undefined;
 }
 
-const port = z.number().int().min(0).max(65535);
+const port = v.number().int().min(0).max(65535);
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === "http:" || url.protocol === "https:") &&
+      url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
 
 /** The configuration schema; keys are the flag names without dashes. */
-export const ConfigSchema = z.object({
-  "acs-url": z.url({
-    protocol: /^https?$/,
-    error: "must be an http or https URL",
-  }).optional(),
-  "acs-username": z.string().max(256).optional(),
-  "acs-password": z.string().max(256).optional(),
-  "acs-allow": z.array(
-    z.string().superRefine((pattern, ctx) => {
-      const problem = allowPatternProblem(pattern);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
-    }),
+export const ConfigSchema = v.object({
+  "acs-url": v.string().refine(isHttpUrl, "must be an http or https URL")
+    .optional(),
+  "acs-username": v.string().max(256).optional(),
+  "acs-password": v.string().max(256).optional(),
+  "acs-allow": v.array(
+    v.string().verify(allowPatternProblem),
   ).max(64).optional(),
-  "cr-host": z.string().min(1).optional(),
+  "cr-host": v.string().min(1).optional(),
   "cr-port": port.optional(),
-  "cr-path": z.string().max(256).regex(
+  "cr-path": v.string().max(256).regex(
     /^\/[A-Za-z0-9._~\-\/]*$/,
     "must be an absolute URL path",
   ).refine(
@@ -63,41 +69,35 @@ export const ConfigSchema = z.object({
       !path.includes("//"),
     "must not contain `.` or `..` segments or an empty segment",
   ).optional(),
-  "cr-username": z.string().max(256).optional(),
-  "cr-password": z.string().max(256).optional(),
-  "cr-cert-file": z.string().optional(),
-  "cr-key-file": z.string().optional(),
-  "cr-client-ca-file": z.string().optional(),
-  "session-max-requests": z.number().int().min(1).max(1_000_000).optional(),
-  "session-max-duration": z.number().int().min(1).max(86_400).optional(),
-  "cr-rate-burst": z.number().int().min(1).max(10_000).optional(),
-  "cr-rate-interval": z.number().min(0.001).max(86_400).optional(),
-  "state-dir": z.string().min(1),
-  "device": z.string().regex(
+  "cr-username": v.string().max(256).optional(),
+  "cr-password": v.string().max(256).optional(),
+  "cr-cert-file": v.string().optional(),
+  "cr-key-file": v.string().optional(),
+  "cr-client-ca-file": v.string().optional(),
+  "session-max-requests": v.number().int().min(1).max(1_000_000).optional(),
+  "session-max-duration": v.number().int().min(1).max(86_400).optional(),
+  "cr-rate-burst": v.number().int().min(1).max(10_000).optional(),
+  "cr-rate-interval": v.number().min(0.001).max(86_400).optional(),
+  "state-dir": v.string().min(1),
+  "device": v.string().regex(
     /^(sim(:.+)?|linux)$/,
     "must be sim, sim:SNAPSHOT, sim:tr181 or linux",
   ).default("sim"),
-  "serial": z.string().min(1).max(64).optional(),
-  "root-data-model-version": z.string().regex(
+  "serial": v.string().min(1).max(64).optional(),
+  "root-data-model-version": v.string().regex(
     /^\d+\.\d+$/,
     "must be MAJOR.MINOR, e.g. 2.19",
   ).optional(),
-  "periodic-interval": z.number().int().min(1).optional(),
-  "ca-file": z.string().optional(),
-  "cert-file": z.string().optional(),
-  "key-file": z.string().optional(),
-  "log-level": z.enum(["debug", "info", "warn", "error"]).default("info"),
-  "log-format": z.enum(["text", "json"]).default("text"),
-}).strict().refine(
-  (c) => (c["cert-file"] === undefined) === (c["key-file"] === undefined),
-  {
-    message: "cert-file and key-file go together",
-    path: ["cert-file"],
-  },
-);
+  "periodic-interval": v.number().int().min(1).optional(),
+  "ca-file": v.string().optional(),
+  "cert-file": v.string().optional(),
+  "key-file": v.string().optional(),
+  "log-level": v.enum(["debug", "info", "warn", "error"]).default("info"),
+  "log-format": v.enum(["text", "json"]).default("text"),
+}, { strict: true });
 
 /** The validated configuration. */
-export type AgentConfig = z.infer<typeof ConfigSchema>;
+export type AgentConfig = Infer<typeof ConfigSchema>;
 
 /** The flags `agent run` takes, with their help text. */
 export const RUN_FLAGS: Readonly<Record<keyof AgentConfig | "config", string>> =
@@ -193,10 +193,15 @@ export function resolveConfig(
     }
   }
   const result = ConfigSchema.safeParse(merged);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const field = issue.path.join(".") || "config";
-    throw new Error(`config: ${field}: ${issue.message}`);
+  if (!result.ok) {
+    const { path, reason } = result.failure;
+    throw new Error(`config: ${path.join(".") || "config"}: ${reason}`);
   }
-  return result.data;
+  const config = result.value;
+  if (
+    (config["cert-file"] === undefined) !== (config["key-file"] === undefined)
+  ) {
+    throw new Error("config: cert-file: cert-file and key-file go together");
+  }
+  return config;
 }

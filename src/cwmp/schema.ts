@@ -1,8 +1,8 @@
 /**
  * A small vocabulary for describing CWMP message arguments as data. Each
  * method's arguments are written once as {@linkcode Fields}; the TypeScript
- * types, the zod validators, the decoder and the encoder are all derived from
- * that one description, so they cannot drift apart.
+ * types, the checks of decoded arguments, the decoder and the encoder are
+ * all derived from that one description, so they cannot drift apart.
  *
  * @module
  */

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { v } from "../state/check.ts";
 import type {
   ActiveNotify,
   DataModelDefinitions,
@@ -89,25 +89,25 @@ export interface SnapshotEntry {
 /** A snapshot: path → entry. */
 export type Snapshot = Readonly<Record<string, SnapshotEntry>>;
 
-const entrySchema = z.object({
-  object: z.boolean().optional(),
-  value: z.union([z.string(), z.number(), z.boolean()]).optional(),
-  type: z.string().optional(),
-  writable: z.boolean().optional(),
-  hidden: z.boolean().optional(),
-  forcedInform: z.boolean().optional(),
-  activeNotify: z.enum([
+const entrySchema = v.object({
+  object: v.boolean().optional(),
+  value: v.union(v.string(), v.number(), v.boolean()).optional(),
+  type: v.string().optional(),
+  writable: v.boolean().optional(),
+  hidden: v.boolean().optional(),
+  forcedInform: v.boolean().optional(),
+  activeNotify: v.enum([
     "normal",
     "forceEnabled",
     "forceDefaultEnabled",
     "canDeny",
   ]).optional(),
-  maxLength: z.number().int().nonnegative().optional(),
-  enumeration: z.array(z.string()).optional(),
-  min: z.number().optional(),
-  max: z.number().optional(),
-  maxEntries: z.number().int().positive().optional(),
-}).strict();
+  maxLength: v.number().int().min(0).optional(),
+  enumeration: v.array(v.string()).optional(),
+  min: v.number().optional(),
+  max: v.number().optional(),
+  maxEntries: v.number().int().min(1).optional(),
+}, { strict: true });
 
 /** A snapshot turned into what a device needs: definitions, values, instances. */
 export interface LoadedSnapshot {
@@ -170,15 +170,15 @@ export function parseSnapshot(
   const out: Record<string, SnapshotEntry> = {};
   for (const [path, entry] of Object.entries(json)) {
     const result = entrySchema.safeParse(entry);
-    if (!result.success) {
-      const issue = result.error.issues[0];
+    if (!result.ok) {
+      const { failure } = result;
       throw new SyntaxError(
         `Snapshot entry ${path}: ${
-          issue.path.join(".") || "entry"
-        }: ${issue.message}`,
+          failure.path.join(".") || "entry"
+        }: ${failure.reason}`,
       );
     }
-    out[path] = result.data;
+    out[path] = result.value as SnapshotEntry;
   }
   return out;
 }

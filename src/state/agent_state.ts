@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { v } from "./check.ts";
 import { Serial } from "./serial.ts";
 import type { StateStore } from "./store.ts";
 import {
@@ -87,24 +87,24 @@ const EMPTY: AgentStateDocument = {
   pendingActions: [],
 };
 
-const commandKey = z.string().max(32);
-const bootId = z.string().max(128).optional();
-const pendingAction = z.union([
-  z.object({ kind: z.literal("reboot"), commandKey, bootId }),
-  z.object({ kind: z.literal("factoryReset"), bootId }),
-]);
-const scheduledInform = z.object({ dueAt: isoDateTime, commandKey });
+const commandKey = v.string().max(32);
+const bootId = v.string().max(128).optional();
+const pendingAction = v.union(
+  v.object({ kind: v.literal("reboot"), commandKey, bootId }),
+  v.object({ kind: v.literal("factoryReset"), bootId }),
+);
+const scheduledInform = v.object({ dueAt: isoDateTime, commandKey });
 
 /** How the agent state is checked when read back (the RPCs' own limits). */
 export const AGENT_STATE_SPEC: DocumentSpec<Record<string, unknown>> = {
   fields: {
-    bootEvents: z.array(eventRecordSchema),
-    scheduledInforms: z.array(scheduledInform),
-    nextInstance: z.record(
-      z.string().max(256),
-      z.number().int().min(1).max(4294967296),
+    bootEvents: v.array(eventRecordSchema),
+    scheduledInforms: v.array(scheduledInform),
+    nextInstance: v.record(
+      v.string().max(256),
+      v.number().int().min(1).max(4294967296),
     ),
-    pendingActions: z.array(pendingAction),
+    pendingActions: v.array(pendingAction),
     lastBootId: bootId,
     delayRebootAt: isoDateTime.optional(),
   },

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { v } from "./check.ts";
 import {
   type DocumentSpec,
   eventRecordSchema,
@@ -41,7 +41,7 @@ export interface EventQueueDocument {
   readonly nextSession?: string;
 }
 
-const count = z.number().int().min(0).max(1_000_000);
+const count = v.number().int().min(0).max(1_000_000);
 
 /**
  * How the queue is checked when read back. A queue that cannot be read
@@ -50,14 +50,14 @@ const count = z.number().int().min(0).max(1_000_000);
  */
 export const EVENT_QUEUE_SPEC: DocumentSpec<Record<string, unknown>> = {
   fields: {
-    events: z.array(eventRecordSchema),
+    events: v.array(eventRecordSchema),
     retryCount: count,
     failuresSinceBoot: count.optional(),
-    bootstrappedUrl: z.string().max(2048).optional(),
-    lastSession: z.object({
+    bootstrappedUrl: v.string().max(2048).optional(),
+    lastSession: v.object({
       at: isoDateTime,
-      outcome: z.enum(["success", "failure"]),
-      reason: z.string().max(4096).optional(),
+      outcome: v.enum(["success", "failure"]),
+      reason: v.string().max(4096).optional(),
     }).optional(),
     nextSession: isoDateTime.optional(),
   },

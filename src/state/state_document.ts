@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { type Check, type CheckFailure, v } from "./check.ts";
 import type { StateStore } from "./store.ts";
 
 /** One problem found in a state file. */
@@ -24,14 +24,14 @@ export interface StateProblem {
 /** How a document is checked: one schema per field, and the fallback of each. */
 export interface DocumentSpec<T extends Record<string, unknown>> {
   /** Schemas of the fields; a field without one is dropped. */
-  readonly fields: { readonly [K in keyof T]-?: z.ZodType };
+  readonly fields: { readonly [K in keyof T]-?: Check<unknown> };
   /** The document a CPE falls back to: factory values of every field. */
   readonly fallback: T;
   /**
    * Fields holding lists whose entries are checked one by one (an entry
    * that fails is dropped; the rest stay), with the entry's schema.
    */
-  readonly lists?: { readonly [K in keyof T]?: z.ZodType };
+  readonly lists?: { readonly [K in keyof T]?: Check<unknown> };
 }
 
 /** Options for {@linkcode loadStateDocument}. */
@@ -48,10 +48,10 @@ export interface LoadOptions {
  *
  * @example
  * ```ts
- * import { z } from "zod";
+ * import { v } from "./check.ts";
  * import { checkStateDocument } from "./state_document.ts";
  * const { document, problems } = checkStateDocument("k", { retries: -7 }, {
- *   fields: { retries: z.number().int().min(0) },
+ *   fields: { retries: v.number().int().min(0) },
  *   fallback: { retries: 0 },
  * });
  * console.log(document.retries, problems[0].field); // 0 "retries"
@@ -79,12 +79,12 @@ export function checkStateDocument<T extends Record<string, unknown>>(
       const kept = [];
       for (const [i, item] of value.entries()) {
         const result = listItem.safeParse(item);
-        if (result.success) kept.push(result.data);
+        if (result.ok) kept.push(result.value);
         else {
           problems.push({
             key,
             field: `${field}[${i}]`,
-            problem: `${issueText(result.error)}; entry dropped`,
+            problem: `${issueText(result.failure)}; entry dropped`,
           });
         }
       }
@@ -92,13 +92,13 @@ export function checkStateDocument<T extends Record<string, unknown>>(
       continue;
     }
     const result = spec.fields[field].safeParse(value);
-    if (result.success) {
-      if (result.data !== undefined) out[field] = result.data;
+    if (result.ok) {
+      if (result.value !== undefined) out[field] = result.value;
     } else {
       problems.push({
         key,
         field,
-        problem: `${issueText(result.error)}; reset to ${
+        problem: `${issueText(result.failure)}; reset to ${
           JSON.stringify(spec.fallback[field]) ?? "nothing"
         }`,
       });
@@ -108,10 +108,8 @@ export function checkStateDocument<T extends Record<string, unknown>>(
   return { document: out as T, problems };
 }
 
-function issueText(error: z.ZodError): string {
-  const issue = error.issues[0];
-  const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
-  return `${where}${issue.message}`;
+function issueText(failure: CheckFailure): string {
+  return failure.message;
 }
 
 /**
@@ -151,16 +149,16 @@ export async function loadStateDocument<T extends Record<string, unknown>>(
 }
 
 /** An xsd:dateTime as the agent writes it (ISO 8601). */
-export const isoDateTime: z.ZodType<string> = z.string().refine(
+export const isoDateTime: Check<string> = v.string().refine(
   (s) => !Number.isNaN(Date.parse(s)),
   "not a date and time",
 );
 
 /** An event as an Inform carries it (cwmp XSD: EventCode ≤ 64, CommandKey ≤ 32). */
-export const eventRecordSchema: z.ZodType<
+export const eventRecordSchema: Check<
   { eventCode: string; commandKey: string; bootId?: string }
-> = z.object({
-  eventCode: z.string().min(1).max(64),
-  commandKey: z.string().max(32),
-  bootId: z.string().max(128).optional(),
+> = v.object({
+  eventCode: v.string().min(1).max(64),
+  commandKey: v.string().max(32),
+  bootId: v.string().max(128).optional(),
 });
