@@ -3,32 +3,36 @@
  *
  * @module
  */
-import { decodeCommand } from "./decode.ts";
-import { permissionsCommand } from "./permissions.ts";
-import { rpcCommand } from "./rpc.ts";
-import { runCommand } from "./run.ts";
-import { statusCommand } from "./status.ts";
 import { type Command, type CommandIo, processIo } from "./io.ts";
 
-/** Subcommands by name. */
+/**
+ * Subcommands by name. Each is loaded when it runs: `agent run` on a CPE
+ * carries neither the decoder's command line nor the `rpc` tool in memory.
+ */
 export const COMMANDS: Readonly<
   Record<string, { run: Command; summary: string }>
 > = {
   decode: {
-    run: decodeCommand,
+    run: async (args, io) =>
+      (await import("./decode.ts")).decodeCommand(args, io),
     summary: "decode a CWMP message and print it as JSON",
   },
   rpc: {
-    run: rpcCommand,
+    run: async (args, io) => (await import("./rpc.ts")).rpcCommand(args, io),
     summary: "run one ACS request against a device and print the response",
   },
-  run: { run: (args, io) => runCommand(args, io), summary: "run the agent" },
+  run: {
+    run: async (args, io) => (await import("./run.ts")).runCommand(args, io),
+    summary: "run the agent",
+  },
   permissions: {
-    run: permissionsCommand,
+    run: async (args, io) =>
+      (await import("./permissions.ts")).permissionsCommand(args, io),
     summary: "print the Deno permissions agent run gets",
   },
   status: {
-    run: statusCommand,
+    run: async (args, io) =>
+      (await import("./status.ts")).statusCommand(args, io),
     summary: "show the agent's state: sessions, retries, events",
   },
 };

@@ -18,7 +18,6 @@ import {
   type HttpReply,
   type HttpTransport,
 } from "./http_transport.ts";
-import { NodeTlsTransport } from "./node_tls_transport.ts";
 import { TransportError } from "./transport_error.ts";
 
 /** Credentials and limits for a session. */
@@ -230,7 +229,7 @@ export class AcsClient {
     const authorization = this.#authorization();
     if (authorization) headers.set("authorization", authorization);
     const url = this.#url;
-    const response = await this.#transport().send({
+    const response = await (await this.#transport()).send({
       url,
       headers,
       body,
@@ -246,8 +245,10 @@ export class AcsClient {
    * (lab). https with named CAs goes through node:tls (exact trust, pins,
    * TLS version); with none, through fetch and Deno's root store, where pins
    * and a TLS version cannot be enforced, so asking for them is an error.
+   * node:tls is loaded with the first connection that needs it: an agent
+   * that never speaks https with named CAs does not carry it.
    */
-  #transport(): HttpTransport {
+  async #transport(): Promise<HttpTransport> {
     const scheme = this.#url.protocol;
     let transport = this.#transports.get(scheme);
     if (!transport) {
@@ -257,6 +258,7 @@ export class AcsClient {
         : {};
       const caCerts = options.caCerts ?? [];
       if (scheme === "https:" && caCerts.length > 0) {
+        const { NodeTlsTransport } = await import("./node_tls_transport.ts");
         transport = new NodeTlsTransport({
           caCerts,
           ...clientCert,
