@@ -3,7 +3,9 @@
  * benchmarks: the DeviceInfo identity plus a table of objects with ten
  * parameters of assorted types each.
  *
- * Usage: deno run --allow-write scripts/synthetic_snapshot.ts N OUT.json
+ * Usage: deno run --allow-write scripts/synthetic_snapshot.ts N OUT.json|OUT.csv
+ *
+ * A `.csv` name writes genieacs-sim's form (`Parameter,Object,Writable,Value,Value type`).
  */
 import type { Snapshot, SnapshotEntry } from "../src/device/snapshot.ts";
 
@@ -73,6 +75,39 @@ export function syntheticSnapshot(count: number): Snapshot {
   return snapshot;
 }
 
+/**
+ * The snapshot in genieacs-sim's CSV form, as a dump of a real device
+ * would be: objects with their trailing dot, xsd types.
+ *
+ * @example
+ * ```ts
+ * import { syntheticSnapshot, toSimCsv } from "./synthetic_snapshot.ts";
+ * console.log(toSimCsv(syntheticSnapshot(10)).split("\n")[0]); // "Parameter,Object,Writable,Value,Value type"
+ * ```
+ */
+export function toSimCsv(snapshot: Snapshot): string {
+  const quote = (s: string) =>
+    /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  const rows = ["Parameter,Object,Writable,Value,Value type"];
+  for (const [path, entry] of Object.entries(snapshot)) {
+    if (entry.object || path.endsWith(".")) {
+      rows.push(`${path},true,${entry.writable === true},,`);
+      continue;
+    }
+    const type = entry.type ?? "string";
+    rows.push(
+      [
+        path,
+        "false",
+        String(entry.writable === true),
+        quote(String(entry.value ?? "")),
+        type.startsWith("xsd:") ? type : `xsd:${type}`,
+      ].join(","),
+    );
+  }
+  return rows.join("\n") + "\n";
+}
+
 if (import.meta.main) {
   const [count, out] = Deno.args;
   if (!count || !out || !/^\d+$/.test(count)) {
@@ -81,9 +116,10 @@ if (import.meta.main) {
     );
     Deno.exit(1);
   }
+  const snapshot = syntheticSnapshot(Number(count));
   await Deno.writeTextFile(
     out,
-    JSON.stringify(syntheticSnapshot(Number(count))),
+    out.endsWith(".csv") ? toSimCsv(snapshot) : JSON.stringify(snapshot),
   );
   console.log(`wrote ${out}`);
 }

@@ -14,6 +14,10 @@ export const INSTANCE_PLACEHOLDER = "{i}";
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const INSTANCE = /^[1-9][0-9]{0,9}$/;
+// A whole path that is fine, in one test: the common case of every load.
+const VALID_PATH =
+  /^[A-Za-z_][A-Za-z0-9_-]*(\.([A-Za-z_][A-Za-z0-9_-]*|[1-9][0-9]{0,9}))*\.?$/;
+const INSTANCE_SEGMENT = /\.[1-9][0-9]{0,9}(?=\.|$)/g;
 
 /** A parsed path: full parameter path, partial (object) path, or the root "". */
 export interface Path {
@@ -69,6 +73,7 @@ export function pathProblem(text: string): string | undefined {
   if (text.length > MAX_PATH_LENGTH) {
     return `longer than ${MAX_PATH_LENGTH} characters`;
   }
+  if (VALID_PATH.test(text)) return undefined;
   const body = text.endsWith(".") ? text.slice(0, -1) : text;
   if (body === "") return "empty segment";
   const segments = body.split(".");
@@ -113,8 +118,9 @@ export function isInstanceSegment(segment: string): boolean {
  * ```
  */
 export function toPattern(path: string): string {
-  return path.split(".").map((s) => INSTANCE.test(s) ? INSTANCE_PLACEHOLDER : s)
-    .join(".");
+  // The root is a name, never an instance number, so every instance segment
+  // follows a dot.
+  return path.replace(INSTANCE_SEGMENT, "." + INSTANCE_PLACEHOLDER);
 }
 
 /**

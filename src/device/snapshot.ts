@@ -206,18 +206,23 @@ export function loadSnapshot(
   const entries = new Map<string, SnapshotEntry>();
   const hasNamedChildren = new Set<string>();
 
+  const walked = new Set<string>();
+  // Walks the segments by index: this runs for every object of a dump.
   const noteInstances = (path: string) => {
-    const segments = path.split(".");
-    let prefix = "";
-    for (const segment of segments) {
-      if (/^\d+$/.test(segment)) {
-        let set = instances.get(prefix);
-        if (!set) instances.set(prefix, set = new Set());
-        set.add(Number(segment));
-      } else if (segment !== "" && prefix !== "") {
-        hasNamedChildren.add(prefix);
+    let start = 0;
+    while (start < path.length) {
+      let dot = path.indexOf(".", start);
+      if (dot < 0) dot = path.length;
+      if (dot > start && start > 0) {
+        const prefix = path.slice(0, start);
+        const first = path.charCodeAt(start);
+        if (first >= 49 && first <= 57 && isDigits(path, start + 1, dot)) {
+          let set = instances.get(prefix);
+          if (!set) instances.set(prefix, set = new Set());
+          set.add(Number(path.slice(start, dot)));
+        } else hasNamedChildren.add(prefix);
       }
-      if (segment !== "") prefix += segment + ".";
+      start = dot + 1;
     }
   };
 
@@ -242,8 +247,19 @@ export function loadSnapshot(
         `Snapshot path ${path}: objects end in "." and parameters do not`,
       );
     }
-    if (path.endsWith(".")) entries.set(path, entry);
-    noteInstances(path);
+    if (path.endsWith(".")) {
+      entries.set(path, entry);
+      noteInstances(path);
+    } else {
+      // A parameter is a named child of its object; the object's own path
+      // is walked once, however many parameters it has.
+      const parent = path.slice(0, path.lastIndexOf(".") + 1);
+      hasNamedChildren.add(parent);
+      if (!walked.has(parent)) {
+        walked.add(parent);
+        noteInstances(parent);
+      }
+    }
   }
 
   // A table: an object with numbered children, a maxEntries, or one marked
@@ -312,13 +328,17 @@ export function loadSnapshot(
   // Parameters by pattern; in lenient mode a pattern whose values do not all
   // fit the declared type becomes a string (the value is what the device said).
   const byPattern = new Map<string, [string, SnapshotEntry][]>();
+  // Tables with named children beside their instances: those children go.
+  const mixed = [...tables].filter((t) =>
+    hasNamedChildren.has(t) && instances.get(t)!.size > 0
+  );
   for (const [path, entry] of Object.entries(snapshot)) {
     if (path.endsWith(".") || path.startsWith(DEVICE_ID_PREFIX)) continue;
-    const under = [...tables].find((t) =>
-      hasNamedChildren.has(t) && instances.get(t)!.size > 0 &&
-      path.startsWith(t) && !/^\d+\./.test(path.slice(t.length))
-    );
-    if (under) continue;
+    if (
+      mixed.length > 0 && mixed.some((t) =>
+        path.startsWith(t) && !/^\d+\./.test(path.slice(t.length))
+      )
+    ) continue;
     const pattern = toPattern(path);
     let list = byPattern.get(pattern);
     if (!list) byPattern.set(pattern, list = []);
@@ -326,26 +346,27 @@ export function loadSnapshot(
   }
   for (const [pattern, list] of byPattern) {
     let definition = definitionFor(pattern, list[0][1], lenient, warn);
-    const checked = list.map(([path, entry]) => {
+    let bad: { path: string; reason: string } | undefined;
+    for (const [path, entry] of list) {
       const raw = entry.value === undefined ? "" : String(entry.value);
-      return { path, raw, result: checkValue(definition.type, raw) };
-    });
-    const bad = checked.find((c) => c.result.problem);
+      const result = checkValue(definition.type, raw);
+      if (result.problem) {
+        bad = { path, reason: result.problem.reason };
+        break;
+      }
+      values.set(path, result.value!);
+    }
     if (bad) {
       if (!lenient) {
-        throw new SyntaxError(
-          `Snapshot value of ${bad.path}: ${bad.result.problem!.reason}`,
-        );
+        throw new SyntaxError(`Snapshot value of ${bad.path}: ${bad.reason}`);
       }
       warn(
-        `Snapshot value of ${bad.path}: ${
-          bad.result.problem!.reason
-        }; ${pattern} is loaded as a string`,
+        `Snapshot value of ${bad.path}: ${bad.reason}; ${pattern} is loaded as a string`,
       );
       definition = { ...definition, type: { base: "string" } };
-      for (const c of checked) values.set(c.path, c.raw);
-    } else {
-      for (const c of checked) values.set(c.path, c.result.value!);
+      for (const [path, entry] of list) {
+        values.set(path, entry.value === undefined ? "" : String(entry.value));
+      }
     }
     parameters.set(pattern, definition);
   }
@@ -362,6 +383,15 @@ export function loadSnapshot(
     ),
     identity,
   };
+}
+
+/** Whether `text[from..to)` is all decimal digits. */
+function isDigits(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 function definitionFor(

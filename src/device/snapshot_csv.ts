@@ -143,10 +143,35 @@ export function parseCsvSnapshot(
 
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
-  let row: string[] = [];
+  let at = 0;
+  while (at < text.length) {
+    let end = text.indexOf("\n", at);
+    if (end < 0) end = text.length;
+    const line = text.charCodeAt(end - 1) === 13
+      ? text.slice(at, end - 1)
+      : text.slice(at, end);
+    // Most rows of a dump have no quote: split them; the rest, field by field.
+    if (!line.includes('"')) {
+      rows.push(line.split(","));
+      at = end + 1;
+      continue;
+    }
+    const parsed = parseQuotedRow(text, at);
+    rows.push(parsed.row);
+    at = parsed.next;
+  }
+  return rows;
+}
+
+/** One row from `start` that holds quotes (a quoted field may span lines). */
+function parseQuotedRow(
+  text: string,
+  start: number,
+): { row: string[]; next: number } {
+  const row: string[] = [];
   let field = "";
   let quoted = false;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = start; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
       if (c === '"') {
@@ -160,17 +185,14 @@ function parseCsv(text: string): string[][] {
       row.push(field);
       field = "";
     } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
       row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
+      return {
+        row,
+        next: c === "\r" && text[i + 1] === "\n" ? i + 2 : i + 1,
+      };
     } else field += c;
   }
   if (quoted) throw new SyntaxError("CSV snapshot ends inside a quoted field");
-  if (field !== "" || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
+  row.push(field);
+  return { row, next: text.length };
 }
