@@ -335,7 +335,8 @@ export function loadSnapshot(
   for (const [path, entry] of Object.entries(snapshot)) {
     if (path.endsWith(".") || path.startsWith(DEVICE_ID_PREFIX)) continue;
     if (
-      mixed.length > 0 && mixed.some((t) =>
+      mixed.length > 0 &&
+      mixed.some((t) =>
         path.startsWith(t) && !/^\d+\./.test(path.slice(t.length))
       )
     ) continue;
