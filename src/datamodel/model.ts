@@ -13,7 +13,12 @@ import {
   type ModelNode,
   type ParameterDefinition,
 } from "./definitions.ts";
-import { INSTANCE_PLACEHOLDER, parsePath } from "./path.ts";
+import {
+  INSTANCE_PLACEHOLDER,
+  isInstanceSegment,
+  MAX_PATH_LENGTH,
+  parsePath,
+} from "./path.ts";
 
 /** A name returned by GetParameterNames. */
 export interface ParameterInfo {
@@ -83,6 +88,9 @@ export class ModelView {
   readonly model: DataModel;
   readonly #instances = new Map<string, Promise<readonly number[]>>();
   readonly #instanceSets = new Map<string, Promise<ReadonlySet<number>>>();
+  // The sets already read, for look-ups that need not wait: a request naming
+  // ten thousand parameters resolves each with map look-ups only.
+  readonly #readSets = new Map<string, ReadonlySet<number>>();
 
   /** A view of `model`. */
   constructor(model: DataModel) {
@@ -103,13 +111,18 @@ export class ModelView {
   invalidate(): void {
     this.#instances.clear();
     this.#instanceSets.clear();
+    this.#readSets.clear();
   }
 
   /** Whether instance `n` of a concrete table exists; a set look-up, read once per view. */
   hasInstance(table: string, n: number): Promise<boolean> {
     let set = this.#instanceSets.get(table);
     if (!set) {
-      set = this.instances(table).then((list) => new Set(list));
+      set = this.instances(table).then((list) => {
+        const read = new Set(list);
+        this.#readSets.set(table, read);
+        return read;
+      });
       this.#instanceSets.set(table, set);
     }
     return set.then((s) => s.has(n));
@@ -120,6 +133,8 @@ export class ModelView {
    * undefined.
    */
   async find(path: string): Promise<ModelNode | undefined> {
+    const known = this.#findNow(path);
+    if (known !== null) return known;
     const node = this.model.index.lookup(path);
     if (!node) return undefined;
     const segments = (path.endsWith(".") ? path.slice(0, -1) : path).split(".");
@@ -139,6 +154,39 @@ export class ModelView {
       children = current.children;
     }
     return node;
+  }
+
+  /**
+   * What {@linkcode find} answers, found without waiting: `null` when that
+   * needs an instance list this view has not read yet. One pass over the
+   * path, a map look-up per segment and a set look-up per instance number.
+   */
+  #findNow(path: string): ModelNode | undefined | null {
+    const partial = path.endsWith(".");
+    const end = partial ? path.length - 1 : path.length;
+    let children = this.model.index.roots;
+    let node: ModelNode | undefined;
+    let start = 0;
+    while (start <= end) {
+      let dot = path.indexOf(".", start);
+      if (dot < 0 || dot > end) dot = end;
+      const segment = path.slice(start, dot);
+      if (node !== undefined && node.kind === "table") {
+        if (!isInstanceSegment(segment)) return undefined;
+        const set = this.#readSets.get(path.slice(0, start));
+        if (set === undefined) return null;
+        if (!set.has(Number(segment))) return undefined;
+        node = node.children.get(INSTANCE_PLACEHOLDER);
+      } else {
+        node = children.get(segment);
+      }
+      if (node === undefined) return undefined;
+      children = node.children;
+      start = dot + 1;
+    }
+    return node !== undefined && partial !== (node.kind === "parameter")
+      ? node
+      : undefined;
   }
 
   /**
@@ -166,24 +214,40 @@ export class ModelView {
    */
   async parameters(path: string): Promise<string[]> {
     const out: string[] = [];
+    await this.eachParameter(path, (p) => out.push(p));
+    return out;
+  }
+
+  /**
+   * Calls `visit` with every parameter at or below `path` and its node, in
+   * tree order, like {@linkcode parameters}; a full parameter path that
+   * exists is answered with look-ups only.
+   *
+   * @throws {CwmpFault} 9005 when the path is malformed or does not exist.
+   */
+  async eachParameter(
+    path: string,
+    visit: (path: string, node: ModelNode) => unknown,
+  ): Promise<void> {
+    const onParameter = (p: string, n: ModelNode) =>
+      n.kind === "parameter" && visit(p, n);
     if (path === "") {
       for (const root of this.model.index.roots.values()) {
-        await this.#walk(
-          root,
-          "",
-          (p, node) => node.kind === "parameter" && out.push(p),
-        );
+        await this.#walk(root, "", onParameter);
       }
-      return out;
+      return;
+    }
+    if (path.length <= MAX_PATH_LENGTH && !path.endsWith(".")) {
+      // Only a well-formed path can name a node, so no syntax check first.
+      const known = this.#findNow(path);
+      if (known) {
+        visit(path, known);
+        return;
+      }
     }
     const { node, partial } = await this.#existing(path);
-    if (!partial) return [path];
-    await this.#walkChildren(
-      node,
-      path,
-      (p, n) => n.kind === "parameter" && out.push(p),
-    );
-    return out;
+    if (!partial) visit(path, node);
+    else await this.#walkChildren(node, path, onParameter);
   }
 
   /** The node of an existing non-root path; 9005 when it is malformed or absent. */
@@ -309,37 +373,62 @@ export class ModelView {
    * NumberOfEntries parameters are counted from the live instances.
    */
   async values(paths: readonly string[]): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    const fromDevice: string[] = [];
-    for (const path of paths) {
+    const nodes = paths.map((path) => {
       const node = this.model.index.lookup(path);
-      const definition = node?.parameter;
+      if (!node?.parameter) {
+        throw new CwmpFault(9005, `No such parameter: ${path}`);
+      }
+      return node;
+    });
+    const values = await this.valuesOf(paths, nodes);
+    const out = new Map<string, string>();
+    for (let i = 0; i < paths.length; i++) out.set(paths[i], values[i]);
+    return out;
+  }
+
+  /**
+   * The values of `paths`, whose parameter nodes are `nodes` (as
+   * {@linkcode eachParameter} found them), in the same order.
+   */
+  async valuesOf(
+    paths: readonly string[],
+    nodes: readonly ModelNode[],
+  ): Promise<string[]> {
+    const out = new Array<string>(paths.length);
+    const fromDevice: string[] = [];
+    const slots: number[] = [];
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i];
+      const definition = nodes[i].parameter;
       if (!definition) throw new CwmpFault(9005, `No such parameter: ${path}`);
       if (definition.hidden) {
-        out.set(path, "");
+        out[i] = "";
         continue;
       }
       const table = this.model.countedTable(definition.path);
       if (table) {
-        out.set(
-          path,
-          String((await this.instances(concreteTable(path, table))).length),
+        out[i] = String(
+          (await this.instances(concreteTable(path, table))).length,
         );
         continue;
       }
       fromDevice.push(path);
+      slots.push(i);
     }
     if (fromDevice.length > 0) {
       const values = await this.model.adapter.getValues(fromDevice);
-      for (const path of fromDevice) {
-        const value = values.get(path);
+      for (let j = 0; j < fromDevice.length; j++) {
+        const value = values.get(fromDevice[j]);
         if (value === undefined) {
-          throw new CwmpFault(9002, `The device returned no value for ${path}`);
+          throw new CwmpFault(
+            9002,
+            `The device returned no value for ${fromDevice[j]}`,
+          );
         }
-        out.set(path, value);
+        out[slots[j]] = value;
       }
     }
-    return new Map(paths.map((p) => [p, out.get(p)!]));
+    return out;
   }
 }
 

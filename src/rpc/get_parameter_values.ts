@@ -5,6 +5,7 @@
  */
 import type { ParameterValueStruct } from "../cwmp/schema.ts";
 import type { AcsRequestArgs } from "../cwmp/methods.ts";
+import type { ModelNode } from "../datamodel/definitions.ts";
 import type { RpcContext, RpcResult } from "./context.ts";
 import { ResponseBudget } from "./limits.ts";
 
@@ -26,30 +27,36 @@ export async function getParameterValues(
 ): Promise<RpcResult<"GetParameterValues">> {
   const view = context.model.view();
   const paths: string[] = [];
-  const seen = new Set<string>();
+  const nodes: ModelNode[] = [];
   const budget = new ResponseBudget("GetParameterValues");
+  const requested = new Set(args.parameterNames);
+  // Only a partial path can list a parameter that is also named on its
+  // own; without one, the set of requested names is already the answer's.
+  const seen = [...requested].some((n) => n === "" || n.endsWith("."))
+    ? new Set<string>()
+    : undefined;
+  const add = (path: string, node: ModelNode) => {
+    if (seen) {
+      if (seen.has(path)) return;
+      seen.add(path);
+    }
+    paths.push(path);
+    nodes.push(node);
+    budget.add(path.length);
+  };
   // A name asked for twice is expanded once (the answer lists each
   // parameter once anyway): "Device." a hundred thousand times is one walk.
-  for (const name of new Set(args.parameterNames)) {
-    for (const path of await view.parameters(name)) {
-      if (!seen.has(path)) {
-        seen.add(path);
-        paths.push(path);
-        budget.add(path.length);
-      }
-    }
-  }
-  const values = await view.values(paths);
-  const index = context.model.index;
+  for (const name of requested) await view.eachParameter(name, add);
+  const values = await view.valuesOf(paths, nodes);
   const bytes = new ResponseBudget("GetParameterValues");
-  const parameterList: ParameterValueStruct[] = paths.map((path) => {
-    const value = values.get(path)!;
-    bytes.add(path.length + value.length);
-    return {
-      name: path,
-      value,
-      type: index.lookup(path)!.parameter!.type.base,
+  const parameterList = new Array<ParameterValueStruct>(paths.length);
+  for (let i = 0; i < paths.length; i++) {
+    bytes.add(paths[i].length + values[i].length);
+    parameterList[i] = {
+      name: paths[i],
+      value: values[i],
+      type: nodes[i].parameter!.type.base,
     };
-  });
+  }
   return { response: { parameterList } };
 }

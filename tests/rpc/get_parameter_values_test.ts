@@ -94,3 +94,54 @@ Deno.test("any unknown name faults the whole GetParameterValues with 9005", asyn
     );
   }
 });
+
+Deno.test("a named parameter is found the same way whether or not its instance lists were read already", async () => {
+  const context = await simContext();
+  const present = "Device.IP.Interface.1.IPv4Address.1.IPAddress";
+  const absent = [
+    "Device.IP.Interface.9.IPv4Address.1.IPAddress", // no such instance
+    "Device.IP.Interface.1.IPv4Address.9.IPAddress",
+    "Device.IP.Interface.{i}.Enable", // a pattern is not a path
+    "Device.IP.Interface.01.Enable", // a leading zero is not an instance number
+    "Device.IP.Interface.X.Enable",
+    "Device.IP.Interface.1.Enable.", // a parameter written as an object
+    "Device..DeviceInfo",
+  ];
+  for (const name of absent) {
+    // Alone (nothing read yet), and after a name that reads the lists.
+    for (const names of [[name], [present, name]]) {
+      const answer = await fault(context, "GetParameterValues", {
+        parameterNames: names,
+      });
+      assert.equal(answer.faultCode, 9005, names.join());
+    }
+  }
+  const { parameterList } = await ok<Values>(context, "GetParameterValues", {
+    parameterNames: [present, "Device.IP.Interface.2.Enable", present],
+  });
+  assert.deepStrictEqual(parameterList.map((p) => p.name), [
+    present,
+    "Device.IP.Interface.2.Enable",
+  ]);
+  // Deleted in this session's model: the next request no longer finds it.
+  await ok(context, "DeleteObject", {
+    objectName: "Device.IP.Interface.2.",
+    parameterKey: "",
+  });
+  assert.equal(
+    (await fault(context, "GetParameterValues", {
+      parameterNames: ["Device.IP.Interface.2.Enable"],
+    })).faultCode,
+    9005,
+  );
+});
+
+Deno.test("a path longer than 256 characters is refused as invalid, not looked up", async () => {
+  const context = await simContext();
+  const long = `Device.${"X".repeat(260)}`;
+  const answer = await fault(context, "GetParameterValues", {
+    parameterNames: [long],
+  });
+  assert.equal(answer.faultCode, 9005);
+  assert.match(answer.faultString, /longer than 256/);
+});

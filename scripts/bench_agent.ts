@@ -1,0 +1,419 @@
+/**
+ * The agent as users meet it (issue #13): `agent run` as a real process,
+ * over loopback, asked what an ACS really asks.
+ *
+ * - A GenieACS-style refresh: GetParameterNames of the root, then one
+ *   GetParameterValues naming every parameter it listed, on a
+ *   10,000-parameter tree loaded from genieacs-sim's CSV form; the
+ *   GetParameterValues round trip as the ACS sees it, and the agent's RSS
+ *   after the session and at its peak.
+ * - Idle RSS after a session with an https ACS, a named CA and a client
+ *   certificate (the strict profile's way of running), with V8's defaults
+ *   and with the CPE V8 flags.
+ * - Process start to the first Inform; loading a 12,000-row CSV snapshot.
+ *
+ * Each figure is printed beside its goal. Usage:
+ * deno run --allow-read --allow-write --allow-net=127.0.0.1 --allow-run --allow-env scripts/bench_agent.ts [refresh] [refresh50k] [idle] [start] [csv]
+ * (no part named: all of them).
+ *
+ * @module
+ */
+import { decodeCpeMessage } from "../src/cwmp/decode.ts";
+import { encodeAcsMessage } from "../src/cwmp/encode.ts";
+import type { AcsRequest } from "../src/cwmp/messages.ts";
+import { CPE_V8_FLAGS } from "../src/sandbox/permissions.ts";
+import { syntheticSnapshot, toSimCsv } from "./synthetic_snapshot.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const MAIN = `${ROOT}src/cli/main.ts`;
+const CERTS = `${ROOT}certs/`;
+const median = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** RSS of a process in MB (ps: /proc of another process needs every permission in Deno). */
+async function rssMb(pid: number): Promise<number> {
+  const { stdout } = await new Deno.Command("ps", {
+    args: ["-o", "rss=", "-p", String(pid)],
+    stdout: "piped",
+  }).output();
+  return Number(new TextDecoder().decode(stdout).trim()) / 1024;
+}
+
+function agentRun(args: string[], v8: "default" | "cpe"): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...(v8 === "cpe" ? [CPE_V8_FLAGS] : []),
+      // To profile the agent under a benchmark, e.g.
+      // BENCH_AGENT_FLAGS=--v8-flags=--prof,--logfile=/tmp/agent.log
+      ...(Deno.env.get("BENCH_AGENT_FLAGS")?.split(" ").filter(Boolean) ?? []),
+      "--allow-read",
+      "--allow-write",
+      "--allow-net=127.0.0.1",
+      "--allow-sys=hostname,networkInterfaces",
+      MAIN,
+      "run",
+      "--cr-port",
+      "0",
+      "--cr-username",
+      "acs",
+      "--cr-password",
+      "cr",
+      "--log-format",
+      "json",
+      ...args,
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** Reads the agent's log until `match`, or throws after `ms`. */
+async function waitForLog(
+  lines: Record<string, unknown>[],
+  match: (line: Record<string, unknown>) => boolean,
+  ms = 30_000,
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const found = lines.find(match);
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`no such log line: ${JSON.stringify(lines.slice(-5))}`);
+}
+
+function collect(child: Deno.ChildProcess): Record<string, unknown>[] {
+  const lines: Record<string, unknown>[] = [];
+  (async () => {
+    let buffer = "";
+    for await (
+      const chunk of child.stderr.pipeThrough(new TextDecoderStream())
+    ) {
+      buffer += chunk;
+      let nl;
+      while ((nl = buffer.indexOf("\n")) >= 0) {
+        try {
+          lines.push(JSON.parse(buffer.slice(0, nl)));
+        } catch {
+          // Not JSON.
+        }
+        buffer = buffer.slice(nl + 1);
+      }
+    }
+  })();
+  return lines;
+}
+
+/**
+ * An ACS that refreshes the device the way GenieACS does: GetParameterNames
+ * of the root, then GetParameterValues of every parameter it listed. It
+ * times the GetParameterValues from sending it to having the whole answer.
+ */
+function refreshingAcs(tls?: { cert: string; key: string }) {
+  const roundTrips: number[] = [];
+  let sessions = 0;
+  let sentAt = 0;
+  let id = 0;
+  const reply = (body: AcsRequest | undefined, inform = false) =>
+    new Response(
+      inform
+        ? encodeAcsMessage({
+          namespace: "1-2",
+          header: { id: "1" },
+          body: {
+            kind: "response",
+            method: "Inform",
+            args: { maxEnvelopes: 1 },
+          },
+        })
+        : body
+        ? encodeAcsMessage({
+          namespace: "1-2",
+          header: { id: `a${++id}` },
+          body,
+        })
+        : null,
+      { status: body || inform ? 200 : 204 },
+    );
+  const server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    onListen() {},
+    ...(tls ?? {}),
+  }, async (request) => {
+    const text = await request.text();
+    // The round trip ends when the whole answer is here, before this ACS
+    // decodes it (its own decoder's time is not the agent's).
+    const arrivedAt = performance.now();
+    if (text === "") {
+      return reply({
+        kind: "request",
+        method: "GetParameterNames",
+        args: { parameterPath: "Device.", nextLevel: false },
+      });
+    }
+    const message = decodeCpeMessage(text, { limits: { maxBytes: 64e6 } });
+    const body = message.body;
+    if (body.kind === "request" && body.method === "Inform") {
+      return reply(undefined, true);
+    }
+    if (body.kind === "response" && body.method === "GetParameterNames") {
+      const names = body.args.parameterList.map((p) => p.name).filter((n) =>
+        !n.endsWith(".")
+      );
+      const response = reply({
+        kind: "request",
+        method: "GetParameterValues",
+        args: { parameterNames: names },
+      });
+      sentAt = performance.now();
+      return response;
+    }
+    if (body.kind === "response" && body.method === "GetParameterValues") {
+      roundTrips.push(arrivedAt - sentAt);
+      sessions++;
+    }
+    return reply(undefined);
+  });
+  return {
+    url: `${tls ? "https" : "http"}://127.0.0.1:${server.addr.port}/acs`,
+    roundTrips,
+    get sessions() {
+      return sessions;
+    },
+    stop: () => server.shutdown(),
+  };
+}
+
+async function connectionRequest(url: string): Promise<void> {
+  const { FixtureAcs } = await import("../src/acs/fixture.ts");
+  const status = await FixtureAcs.connectionRequest(url, "acs", "cr");
+  if (status !== 200) throw new Error(`connection request: ${status}`);
+}
+
+/** The named whole-tree refresh, five sessions; round trip, RSS after, peak RSS. */
+async function namedRefresh(count: number, v8: "default" | "cpe") {
+  const dir = await Deno.makeTempDir();
+  const csv = `${dir}/tree.csv`;
+  await Deno.writeTextFile(csv, toSimCsv(syntheticSnapshot(count)));
+  const acs = refreshingAcs();
+  const child = agentRun([
+    "--state-dir",
+    `${dir}/state`,
+    "--acs-url",
+    acs.url,
+    "--device",
+    `sim:${csv}`,
+  ], v8);
+  const lines = collect(child);
+  let peak = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, await rssMb(child.pid));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  try {
+    const started = await waitForLog(lines, (l) => l.msg === "agent started");
+    for (let i = 1; i <= 5; i++) {
+      if (i > 1) await connectionRequest(String(started.connectionRequestUrl));
+      const deadline = Date.now() + 60_000;
+      while (acs.sessions < i && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await waitForLog(lines, (l) =>
+        l.msg === "session" &&
+        lines.filter((x) => x.msg === "session").length >= i);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const after = await rssMb(child.pid);
+    return { roundTrip: median(acs.roundTrips), after, peak };
+  } finally {
+    sampling = false;
+    await sampler;
+    child.kill("SIGTERM");
+    await child.status;
+    await acs.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Idle RSS after a session with an https ACS, a named CA and a client certificate. */
+async function idleHttps(v8: "default" | "cpe"): Promise<number> {
+  const dir = await Deno.makeTempDir();
+  const acs = refreshingAcs({
+    cert: await Deno.readTextFile(`${CERTS}acs-server.chain.pem`),
+    key: await Deno.readTextFile(`${CERTS}acs-server.key`),
+  });
+  const child = agentRun([
+    "--state-dir",
+    dir,
+    "--acs-url",
+    acs.url,
+    "--ca-file",
+    `${CERTS}root-ca.crt`,
+    "--cert-file",
+    `${CERTS}cpe-client.chain.pem`,
+    "--key-file",
+    `${CERTS}cpe-client.key`,
+  ], v8);
+  const lines = collect(child);
+  try {
+    const session = await waitForLog(lines, (l) => l.msg === "session");
+    if (session.outcome !== "success") {
+      throw new Error(`the https session failed: ${JSON.stringify(session)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    return await rssMb(child.pid);
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+    await acs.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Process start to the first Inform on the wire. */
+async function startToInform(): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const dir = await Deno.makeTempDir();
+    let informAt = 0;
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      async (request) => {
+        await request.body?.cancel();
+        informAt ||= performance.now();
+        return new Response(null, { status: 500 });
+      },
+    );
+    const start = performance.now();
+    const child = agentRun([
+      "--state-dir",
+      dir,
+      "--acs-url",
+      `http://127.0.0.1:${server.addr.port}/acs`,
+    ], "default");
+    const deadline = Date.now() + 30_000;
+    while (!informAt && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    times.push(informAt - start);
+    child.kill("SIGTERM");
+    await child.status;
+    await child.stderr.cancel();
+    await server.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+  return median(times);
+}
+
+/** Loading a 12,000-row CSV in a fresh process (what the agent pays at start). */
+async function csvLoad(): Promise<number> {
+  const dir = await Deno.makeTempDir();
+  const csv = `${dir}/tree.csv`;
+  await Deno.writeTextFile(csv, toSimCsv(syntheticSnapshot(10_900)));
+  const script = `${dir}/load.ts`;
+  await Deno.writeTextFile(
+    script,
+    `import { loadSnapshot, parseSnapshot } from ${
+      JSON.stringify(`${ROOT}src/device/snapshot.ts`)
+    };
+const text = Deno.readTextFileSync(${JSON.stringify(csv)});
+const t = performance.now();
+loadSnapshot(parseSnapshot(text, "tree.csv"), { lenient: true });
+console.log(performance.now() - t);`,
+  );
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const { stdout } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-read", "--config", `${ROOT}deno.json`, script],
+      stdout: "piped",
+    }).output();
+    times.push(Number(new TextDecoder().decode(stdout)));
+  }
+  const rows = (await Deno.readTextFile(csv)).split("\n").length - 2;
+  await Deno.remove(dir, { recursive: true });
+  console.log(`  (${rows} rows)`);
+  return median(times);
+}
+
+const print = (what: string, goal: string, value: number, unit: string) =>
+  console.log(
+    `${what.padEnd(66)} ${goal.padEnd(10)} ${value.toFixed(1)} ${unit}`,
+  );
+
+/** The parts to run: all, or those named on the command line. */
+const wanted = (part: string) =>
+  Deno.args.length === 0 || Deno.args.includes(part);
+
+if (wanted("refresh")) {
+  const refresh10k = await namedRefresh(10_000, "default");
+  print(
+    "GenieACS refresh, 10,000 names: GetParameterValues round trip",
+    "≤ 35 ms",
+    refresh10k.roundTrip,
+    "ms",
+  );
+  print(
+    "  RSS after that session (V8 defaults)",
+    "≤ 80 MB",
+    refresh10k.after,
+    "MB",
+  );
+  print(
+    "  peak RSS during the sessions (V8 defaults)",
+    "≤ 100 MB",
+    refresh10k.peak,
+    "MB",
+  );
+  const refresh10kCpe = await namedRefresh(10_000, "cpe");
+  print(
+    "  peak RSS during the sessions (CPE V8 flags)",
+    "≤ 70 MB",
+    refresh10kCpe.peak,
+    "MB",
+  );
+}
+if (wanted("refresh50k")) {
+  const refresh50k = await namedRefresh(50_000, "default");
+  print(
+    "GenieACS refresh, 50,000 names: round trip",
+    "—",
+    refresh50k.roundTrip,
+    "ms",
+  );
+  print("  peak RSS (V8 defaults)", "≤ 150 MB", refresh50k.peak, "MB");
+}
+if (wanted("idle")) {
+  print(
+    "idle RSS after an https session, named CA, client cert (V8 defaults)",
+    "≤ 45 MB",
+    await idleHttps("default"),
+    "MB",
+  );
+  print(
+    "  the same with the CPE V8 flags",
+    "≤ 40 MB",
+    await idleHttps("cpe"),
+    "MB",
+  );
+}
+if (wanted("start")) {
+  print(
+    "process start → first Inform",
+    "≤ 150 ms",
+    await startToInform(),
+    "ms",
+  );
+}
+if (wanted("csv")) {
+  print(
+    "a 12,000-row CSV snapshot loads in (fresh process)",
+    "≤ 100 ms",
+    await csvLoad(),
+    "ms",
+  );
+}
