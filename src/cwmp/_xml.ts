@@ -63,11 +63,14 @@ export function parseXml(text: string): XmlElement {
   return convert(root, ROOT_SCOPE);
 }
 
-function split(qname: string): [prefix: string, local: string] {
+function localName(qname: string): string {
   const colon = qname.indexOf(":");
-  return colon < 0
-    ? ["", qname]
-    : [qname.slice(0, colon), qname.slice(colon + 1)];
+  return colon < 0 ? qname : qname.slice(colon + 1);
+}
+
+function prefixOf(qname: string): string {
+  const colon = qname.indexOf(":");
+  return colon < 0 ? "" : qname.slice(0, colon);
 }
 
 function resolve(scope: Scope, prefix: string, what: string): string | null {
@@ -80,44 +83,61 @@ function resolve(scope: Scope, prefix: string, what: string): string | null {
   );
 }
 
+// Most elements of a large message (a <string> of a name list, a <Value>)
+// have no attributes or no element children: they share these.
+const NO_ATTRIBUTES: readonly XmlAttribute[] = Object.freeze([]);
+const NO_CHILDREN: readonly XmlElement[] = Object.freeze([]);
+
 function convert(node: ParsedElement, outer: Scope): XmlElement {
   // Declarations on this element apply to it and everything inside it.
   let scope = outer;
-  const names = Object.keys(node.attributes);
-  for (const name of names) {
+  const declared = node.attributes;
+  let attributeCount = 0;
+  for (const name in declared) {
+    attributeCount++;
     if (name === "xmlns" || name.startsWith("xmlns:")) {
       if (scope === outer) scope = new Map(outer);
       (scope as Map<string, string>).set(
         name === "xmlns" ? "" : name.slice(6),
-        node.attributes[name],
+        declared[name],
       );
     }
   }
-  const [prefix, local] = split(node.name);
-  const ns = resolve(scope, prefix, `<${node.name}>`);
-  const attributes: XmlAttribute[] = [];
-  for (const name of names) {
-    const [p, l] = split(name);
-    attributes.push({
-      name: name === "xmlns" ? "xmlns" : l,
-      // Unprefixed attributes are in no namespace (not the default one).
-      ns: name === "xmlns"
-        ? XMLNS_NS
-        : p === ""
-        ? null
-        : resolve(scope, p, `attribute ${name}`),
-      value: node.attributes[name],
-    });
+  const ns = resolve(scope, prefixOf(node.name), `<${node.name}>`);
+  let attributes = NO_ATTRIBUTES;
+  if (attributeCount > 0) {
+    const list: XmlAttribute[] = [];
+    for (const name in declared) {
+      const p = prefixOf(name);
+      list.push({
+        name: name === "xmlns" ? "xmlns" : localName(name),
+        // Unprefixed attributes are in no namespace (not the default one).
+        ns: name === "xmlns"
+          ? XMLNS_NS
+          : p === ""
+          ? null
+          : resolve(scope, p, `attribute ${name}`),
+        value: declared[name],
+      });
+    }
+    attributes = list;
   }
-  const children: XmlElement[] = [];
+  let children: XmlElement[] | undefined;
   let text = "";
   for (const child of node.children) {
-    if (child instanceof ParsedElement) children.push(convert(child, scope));
-    else if (child instanceof XmlText || child instanceof XmlCdata) {
+    if (child instanceof ParsedElement) {
+      (children ??= []).push(convert(child, scope));
+    } else if (child instanceof XmlText || child instanceof XmlCdata) {
       text += child.text;
     }
   }
-  return { name: local, ns, attributes, children, text };
+  return {
+    name: localName(node.name),
+    ns,
+    attributes,
+    children: children ?? NO_CHILDREN,
+    text,
+  };
 }
 
 /** The value of an attribute with the given local name (and namespace). */

@@ -91,6 +91,11 @@ export class ModelView {
   // The sets already read, for look-ups that need not wait: a request naming
   // ten thousand parameters resolves each with map look-ups only.
   readonly #readSets = new Map<string, ReadonlySet<number>>();
+  // The object the last look-up passed through last: the names of one
+  // request come in tree order, mostly siblings, so most look-ups resume
+  // there and read only their last segment.
+  #lastObjectPath = "";
+  #lastObject: ModelNode | undefined;
 
   /** A view of `model`. */
   constructor(model: DataModel) {
@@ -112,6 +117,7 @@ export class ModelView {
     this.#instances.clear();
     this.#instanceSets.clear();
     this.#readSets.clear();
+    this.#lastObject = undefined;
   }
 
   /** Whether instance `n` of a concrete table exists; a set look-up, read once per view. */
@@ -167,10 +173,24 @@ export class ModelView {
     let children = this.model.index.roots;
     let node: ModelNode | undefined;
     let start = 0;
+    const last = this.#lastObject;
+    if (
+      last !== undefined && path.length > this.#lastObjectPath.length &&
+      path.startsWith(this.#lastObjectPath)
+    ) {
+      node = last;
+      children = last.children;
+      start = this.#lastObjectPath.length;
+    }
+    const resumedAt = start;
+    let parent: ModelNode | undefined;
+    let parentEnd = 0;
     while (start <= end) {
       let dot = path.indexOf(".", start);
       if (dot < 0 || dot > end) dot = end;
       const segment = path.slice(start, dot);
+      parent = node;
+      parentEnd = start;
       if (node !== undefined && node.kind === "table") {
         if (!isInstanceSegment(segment)) return undefined;
         const set = this.#readSets.get(path.slice(0, start));
@@ -184,9 +204,24 @@ export class ModelView {
       children = node.children;
       start = dot + 1;
     }
+    if (parent !== undefined && parentEnd > resumedAt) {
+      this.#lastObjectPath = path.slice(0, parentEnd);
+      this.#lastObject = parent;
+    }
     return node !== undefined && partial !== (node.kind === "parameter")
       ? node
       : undefined;
+  }
+
+  /**
+   * The node of a full parameter path that exists, found with look-ups only,
+   * or undefined when that is not enough: the path is absent, partial,
+   * malformed, or needs an instance list not read yet
+   * ({@linkcode eachParameter} then says which, or reads it).
+   */
+  parameterNow(path: string): ModelNode | undefined {
+    if (path.length > MAX_PATH_LENGTH || path.endsWith(".")) return undefined;
+    return this.#findNow(path) ?? undefined;
   }
 
   /**
@@ -237,13 +272,11 @@ export class ModelView {
       }
       return;
     }
-    if (path.length <= MAX_PATH_LENGTH && !path.endsWith(".")) {
-      // Only a well-formed path can name a node, so no syntax check first.
-      const known = this.#findNow(path);
-      if (known) {
-        visit(path, known);
-        return;
-      }
+    // Only a well-formed path can name a node, so no syntax check first.
+    const known = this.parameterNow(path);
+    if (known) {
+      visit(path, known);
+      return;
     }
     const { node, partial } = await this.#existing(path);
     if (!partial) visit(path, node);

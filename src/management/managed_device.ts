@@ -192,6 +192,10 @@ export class ManagedDevice implements DeviceAdapter {
   async getValues(
     paths: readonly string[],
   ): Promise<ReadonlyMap<string, string>> {
+    let owned = 0;
+    for (const path of paths) if (this.owns(path)) owned++;
+    // The usual large request names none of the agent's own parameters.
+    if (owned === 0) return await this.device.getValues(paths);
     const out = new Map<string, string>();
     const forDevice = paths.filter((p) => {
       if (!this.owns(p)) return true;

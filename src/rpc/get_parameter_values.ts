@@ -32,9 +32,13 @@ export async function getParameterValues(
   const requested = new Set(args.parameterNames);
   // Only a partial path can list a parameter that is also named on its
   // own; without one, the set of requested names is already the answer's.
-  const seen = [...requested].some((n) => n === "" || n.endsWith("."))
-    ? new Set<string>()
-    : undefined;
+  let seen: Set<string> | undefined;
+  for (const name of requested) {
+    if (name === "" || name.endsWith(".")) {
+      seen = new Set<string>();
+      break;
+    }
+  }
   const add = (path: string, node: ModelNode) => {
     if (seen) {
       if (seen.has(path)) return;
@@ -46,7 +50,11 @@ export async function getParameterValues(
   };
   // A name asked for twice is expanded once (the answer lists each
   // parameter once anyway): "Device." a hundred thousand times is one walk.
-  for (const name of requested) await view.eachParameter(name, add);
+  for (const name of requested) {
+    const node = view.parameterNow(name);
+    if (node) add(name, node);
+    else await view.eachParameter(name, add);
+  }
   const values = await view.valuesOf(paths, nodes);
   const bytes = new ResponseBudget("GetParameterValues");
   const parameterList = new Array<ParameterValueStruct>(paths.length);

@@ -106,10 +106,18 @@ Deno.test("a named parameter is found the same way whether or not its instance l
     "Device.IP.Interface.X.Enable",
     "Device.IP.Interface.1.Enable.", // a parameter written as an object
     "Device..DeviceInfo",
+    // After Interface.1.Enable, a look-up may resume at "Interface.1." but
+    // not for "Interface.12.": the resumed-at path ends in a dot.
+    "Device.IP.Interface.12.Enable",
   ];
   for (const name of absent) {
     // Alone (nothing read yet), and after a name that reads the lists.
-    for (const names of [[name], [present, name]]) {
+    for (
+      const names of [[name], [present, name], [
+        "Device.IP.Interface.1.Enable",
+        name,
+      ]]
+    ) {
       const answer = await fault(context, "GetParameterValues", {
         parameterNames: names,
       });
