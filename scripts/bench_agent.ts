@@ -30,13 +30,21 @@ const CERTS = `${ROOT}certs/`;
 const median = (xs: number[]) =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** RSS of a process in MB (ps: /proc of another process needs every permission in Deno). */
-async function rssMb(pid: number): Promise<number> {
-  const { stdout } = await new Deno.Command("ps", {
-    args: ["-o", "rss=", "-p", String(pid)],
+/**
+ * A process's RSS now and at its peak (VmRSS, VmHWM), in MB. Read by a
+ * `grep` child: Deno lets a script read another process's /proc entry only
+ * with every permission, and reading once at the end (the kernel keeps the
+ * high-water mark) spares the agent a sampler competing for the CPU.
+ */
+async function memoryMb(pid: number): Promise<{ rss: number; peak: number }> {
+  const { stdout } = await new Deno.Command("grep", {
+    args: ["-E", "^Vm(RSS|HWM):", `/proc/${pid}/status`],
     stdout: "piped",
   }).output();
-  return Number(new TextDecoder().decode(stdout).trim()) / 1024;
+  const text = new TextDecoder().decode(stdout);
+  const kb = (name: string) =>
+    Number(new RegExp(`${name}:\\s+(\\d+)`).exec(text)?.[1] ?? NaN);
+  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
 }
 
 function agentRun(args: string[], v8: "default" | "cpe"): Deno.ChildProcess {
@@ -224,14 +232,6 @@ async function namedRefresh(
     `sim:${csv}`,
   ], v8);
   const lines = collect(child);
-  let peak = 0;
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      peak = Math.max(peak, await rssMb(child.pid));
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  })();
   try {
     const started = await waitForLog(lines, (l) => l.msg === "agent started");
     for (let i = 1; i <= 5; i++) {
@@ -245,11 +245,14 @@ async function namedRefresh(
         lines.filter((x) => x.msg === "session").length >= i);
     }
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const after = await rssMb(child.pid);
+    const { rss: after, peak } = await memoryMb(child.pid);
+    console.log(
+      `  (${count} parameters; round trips of the ${acs.roundTrips.length} sessions: ${
+        acs.roundTrips.map((t) => t.toFixed(0)).join(", ")
+      } ms)`,
+    );
     return { roundTrip: median(acs.roundTrips), after, peak };
   } finally {
-    sampling = false;
-    await sampler;
     child.kill("SIGTERM");
     await child.status;
     await acs.stop();
@@ -285,7 +288,7 @@ async function idleHttps(v8: "default" | "cpe"): Promise<number> {
       throw new Error(`the https session failed: ${JSON.stringify(session)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    return await rssMb(child.pid);
+    return (await memoryMb(child.pid)).rss;
   } finally {
     child.kill("SIGTERM");
     await child.status;

@@ -87,6 +87,8 @@ function resolve(scope: Scope, prefix: string, what: string): string | null {
 // have no attributes or no element children: they share these.
 const NO_ATTRIBUTES: readonly XmlAttribute[] = Object.freeze([]);
 const NO_CHILDREN: readonly XmlElement[] = Object.freeze([]);
+// What stands in the parser's tree for an element already converted.
+const CONVERTED = new XmlText("");
 
 function convert(node: ParsedElement, outer: Scope): XmlElement {
   // Declarations on this element apply to it and everything inside it.
@@ -124,9 +126,14 @@ function convert(node: ParsedElement, outer: Scope): XmlElement {
   }
   let children: XmlElement[] | undefined;
   let text = "";
-  for (const child of node.children) {
+  const parsed = node.children;
+  for (let i = 0; i < parsed.length; i++) {
+    const child = parsed[i];
     if (child instanceof ParsedElement) {
       (children ??= []).push(convert(child, scope));
+      // The parser's node is let go once converted, so that a large message
+      // is held as one whole tree at a time, not two.
+      parsed[i] = CONVERTED;
     } else if (child instanceof XmlText || child instanceof XmlCdata) {
       text += child.text;
     }

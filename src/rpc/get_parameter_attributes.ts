@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { AcsRequestArgs } from "../cwmp/methods.ts";
+import type { AcsRequestArgs, CpeResponseArgs } from "../cwmp/methods.ts";
+import type { ModelNode } from "../datamodel/definitions.ts";
 import type { RpcContext, RpcResult } from "./context.ts";
 import { ResponseBudget } from "./limits.ts";
 
@@ -23,19 +24,21 @@ export async function getParameterAttributes(
 ): Promise<RpcResult<"GetParameterAttributes">> {
   const view = context.model.view();
   const seen = new Set<string>();
-  const parameterList = [];
+  const parameterList: CpeResponseArgs<
+    "GetParameterAttributes"
+  >["parameterList"][number][] = [];
   const budget = new ResponseBudget("GetParameterAttributes");
+  const add = (path: string, node: ModelNode) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    budget.add(path.length);
+    const attributes = context.attributes.get(path, node.parameter!);
+    parameterList.push({ name: path, ...attributes });
+  };
   for (const name of new Set(args.parameterNames)) {
-    for (const path of await view.parameters(name)) {
-      if (seen.has(path)) continue;
-      seen.add(path);
-      budget.add(path.length);
-      const attributes = context.attributes.get(
-        path,
-        context.model.index.lookup(path)!.parameter!,
-      );
-      parameterList.push({ name: path, ...attributes });
-    }
+    const node = view.parameterNow(name);
+    if (node) add(name, node);
+    else await view.eachParameter(name, add);
   }
   return { response: { parameterList } };
 }
