@@ -93,3 +93,48 @@ Deno.bench({
     await roundTrip(ctx10k, gpnAll);
   },
 });
+
+// What GenieACS asks after its GetParameterNames: every parameter by name,
+// in one request or in batches of a few dozen (issue #13).
+const everyName = await ctx10k.model.view().parameters("Device.");
+const gpvNamed = request({
+  kind: "request",
+  method: "GetParameterValues",
+  args: { parameterNames: everyName },
+});
+const gpvBatches: string[] = [];
+for (let i = 0; i < everyName.length; i += 32) {
+  gpvBatches.push(request({
+    kind: "request",
+    method: "GetParameterValues",
+    args: { parameterNames: everyName.slice(i, i + 32) },
+  }));
+}
+const gpaNamed = request({
+  kind: "request",
+  method: "GetParameterAttributes",
+  args: { parameterNames: everyName },
+});
+
+Deno.bench({
+  name: `GetParameterValues naming all ${everyName.length} parameters`,
+  group: "named",
+  async fn() {
+    await roundTrip(ctx10k, gpvNamed);
+  },
+});
+Deno.bench({
+  name:
+    `GetParameterValues of the same names in ${gpvBatches.length} requests of 32`,
+  group: "named",
+  async fn() {
+    for (const batch of gpvBatches) await roundTrip(ctx10k, batch);
+  },
+});
+Deno.bench({
+  name: `GetParameterAttributes naming all ${everyName.length} parameters`,
+  group: "named",
+  async fn() {
+    await roundTrip(ctx10k, gpaNamed);
+  },
+});
