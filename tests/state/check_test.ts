@@ -1,6 +1,6 @@
 /** The check vocabulary: values through, the first problem named with its path. */
 import assert from "node:assert/strict";
-import { CheckFailure, v } from "../../src/state/check.ts";
+import { type CheckFailure, v } from "../../src/state/check.ts";
 
 const failure = (result: { ok: boolean; failure?: CheckFailure }) =>
   result.ok ? undefined : result.failure!.message;
