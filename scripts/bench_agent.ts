@@ -23,6 +23,10 @@ import { encodeAcsMessage } from "../src/cwmp/encode.ts";
 import type { AcsRequest } from "../src/cwmp/messages.ts";
 import { CPE_V8_FLAGS } from "../src/sandbox/permissions.ts";
 import { syntheticSnapshot, toSimCsv } from "./synthetic_snapshot.ts";
+import {
+  type AgentProcess,
+  startAgent,
+} from "../tests/_helpers/agent_process.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const MAIN = `${ROOT}src/cli/main.ts`;
@@ -47,70 +51,26 @@ async function memoryMb(pid: number): Promise<{ rss: number; peak: number }> {
   return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
 }
 
-function agentRun(args: string[], v8: "default" | "cpe"): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...(v8 === "cpe" ? [CPE_V8_FLAGS] : []),
-      // To profile the agent under a benchmark, e.g.
-      // BENCH_AGENT_FLAGS=--v8-flags=--prof,--logfile=/tmp/agent.log
-      ...(Deno.env.get("BENCH_AGENT_FLAGS")?.split(" ").filter(Boolean) ?? []),
-      "--allow-read",
-      "--allow-write",
-      "--allow-net=127.0.0.1",
-      "--allow-sys=hostname,networkInterfaces",
-      MAIN,
-      "run",
+/** `agent run` with the benchmark's flags, V8's defaults or the CPE flags. */
+function agentRun(args: string[], v8: "default" | "cpe"): AgentProcess {
+  return startAgent(
+    [
       "--cr-port",
       "0",
       "--cr-username",
       "acs",
       "--cr-password",
       "cr",
-      "--log-format",
-      "json",
       ...args,
     ],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-}
-
-/** Reads the agent's log until `match`, or throws after `ms`. */
-async function waitForLog(
-  lines: Record<string, unknown>[],
-  match: (line: Record<string, unknown>) => boolean,
-  ms = 30_000,
-): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const found = lines.find(match);
-    if (found) return found;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`no such log line: ${JSON.stringify(lines.slice(-5))}`);
-}
-
-function collect(child: Deno.ChildProcess): Record<string, unknown>[] {
-  const lines: Record<string, unknown>[] = [];
-  (async () => {
-    let buffer = "";
-    for await (
-      const chunk of child.stderr.pipeThrough(new TextDecoderStream())
-    ) {
-      buffer += chunk;
-      let nl;
-      while ((nl = buffer.indexOf("\n")) >= 0) {
-        try {
-          lines.push(JSON.parse(buffer.slice(0, nl)));
-        } catch {
-          // Not JSON.
-        }
-        buffer = buffer.slice(nl + 1);
-      }
-    }
-  })();
-  return lines;
+    ["--allow-net=127.0.0.1"],
+    [
+      ...(v8 === "cpe" ? [CPE_V8_FLAGS] : []),
+      // To profile the agent under a benchmark, e.g.
+      // BENCH_AGENT_FLAGS=--v8-flags=--prof,--logfile=/tmp/agent.log
+      ...(Deno.env.get("BENCH_AGENT_FLAGS")?.split(" ").filter(Boolean) ?? []),
+    ],
+  );
 }
 
 /**
@@ -223,7 +183,7 @@ async function namedRefresh(
   const csv = `${dir}/tree.csv`;
   await Deno.writeTextFile(csv, toSimCsv(syntheticSnapshot(count)));
   const acs = refreshingAcs({ byPath });
-  const child = agentRun([
+  const agent = agentRun([
     "--state-dir",
     `${dir}/state`,
     "--acs-url",
@@ -231,21 +191,24 @@ async function namedRefresh(
     "--device",
     `sim:${csv}`,
   ], v8);
-  const lines = collect(child);
   try {
-    const started = await waitForLog(lines, (l) => l.msg === "agent started");
+    const started = await agent.waitFor(
+      (l) => l.msg === "agent started",
+      60_000,
+    );
     for (let i = 1; i <= 5; i++) {
       if (i > 1) await connectionRequest(String(started.connectionRequestUrl));
       const deadline = Date.now() + 60_000;
       while (acs.sessions < i && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
-      await waitForLog(lines, (l) =>
+      await agent.waitFor((l) =>
         l.msg === "session" &&
-        lines.filter((x) => x.msg === "session").length >= i);
+        agent.lines.filter((x) => x.msg === "session").length >= i
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const { rss: after, peak } = await memoryMb(child.pid);
+    const { rss: after, peak } = await memoryMb(agent.child.pid);
     console.log(
       `  (${count} parameters; round trips of the ${acs.roundTrips.length} sessions: ${
         acs.roundTrips.map((t) => t.toFixed(0)).join(", ")
@@ -253,8 +216,7 @@ async function namedRefresh(
     );
     return { roundTrip: median(acs.roundTrips), after, peak };
   } finally {
-    child.kill("SIGTERM");
-    await child.status;
+    await agent.stop();
     await acs.stop();
     await Deno.remove(dir, { recursive: true });
   }
@@ -269,7 +231,7 @@ async function idleHttps(v8: "default" | "cpe"): Promise<number> {
       key: await Deno.readTextFile(`${CERTS}acs-server.key`),
     },
   });
-  const child = agentRun([
+  const agent = agentRun([
     "--state-dir",
     dir,
     "--acs-url",
@@ -281,17 +243,15 @@ async function idleHttps(v8: "default" | "cpe"): Promise<number> {
     "--key-file",
     `${CERTS}cpe-client.key`,
   ], v8);
-  const lines = collect(child);
   try {
-    const session = await waitForLog(lines, (l) => l.msg === "session");
+    const session = await agent.waitFor((l) => l.msg === "session", 30_000);
     if (session.outcome !== "success") {
       throw new Error(`the https session failed: ${JSON.stringify(session)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    return (await memoryMb(child.pid)).rss;
+    return (await memoryMb(agent.child.pid)).rss;
   } finally {
-    child.kill("SIGTERM");
-    await child.status;
+    await agent.stop();
     await acs.stop();
     await Deno.remove(dir, { recursive: true });
   }
@@ -312,7 +272,7 @@ async function startToInform(): Promise<number> {
       },
     );
     const start = performance.now();
-    const child = agentRun([
+    const agent = agentRun([
       "--state-dir",
       dir,
       "--acs-url",
@@ -323,9 +283,7 @@ async function startToInform(): Promise<number> {
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     times.push(informAt - start);
-    child.kill("SIGTERM");
-    await child.status;
-    await child.stderr.cancel();
+    await agent.stop();
     await server.shutdown();
     await Deno.remove(dir, { recursive: true });
   }

@@ -18,16 +18,20 @@ export interface AgentProcess {
   stop(): Promise<number>;
 }
 
-/** Starts `agent run ARGS --log-format json`. `extra` replaces the network permission. */
+/**
+ * Starts `agent run ARGS --log-format json`. `extra` replaces the network
+ * permission; `denoFlags` replaces the CPE V8 flags (`[]` for V8's defaults).
+ */
 export function startAgent(
   args: string[],
   extra: string[] = ["--allow-net=127.0.0.1"],
+  // As the sandboxed child of `deno task agent run` is started.
+  denoFlags: string[] = [CPE_V8_FLAGS],
 ): AgentProcess {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      // As the sandboxed child of `deno task agent run` is started.
-      CPE_V8_FLAGS,
+      ...denoFlags,
       ...AGENT_PERMISSIONS,
       ...extra,
       MAIN,
