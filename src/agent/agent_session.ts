@@ -19,6 +19,7 @@ import type { EventRecord } from "../state/agent_state.ts";
 import type { Clock } from "./clock.ts";
 import type { NotificationTracker } from "./notifications.ts";
 import type { EventQueue } from "./queue.ts";
+import type { AgentTransfers } from "./transfers.ts";
 import {
   queueAfterSession,
   retrySettingsOf,
@@ -46,6 +47,8 @@ export interface SessionSettings {
 export interface SessionParts {
   readonly context: RpcContext;
   readonly queue: EventQueue;
+  /** Transfer completions owed to the ACS. */
+  readonly transfers?: AgentTransfers;
   readonly notifications: NotificationTracker;
   readonly clock: Clock;
   readonly warn: (msg: string, fields: Record<string, unknown>) => void;
@@ -103,7 +106,7 @@ export async function runAgentSession(
   const changed = notifications.changed;
   if (
     queue.current.events.length === 0 && changed.length === 0 &&
-    queue.current.retryCount === 0
+    queue.current.retryCount === 0 && !parts.transfers?.owed
   ) return undefined;
   const events = changed.length > 0
     ? addEvents(queue.current.events, [{
@@ -111,7 +114,12 @@ export async function runAgentSession(
       commandKey: "",
     }])
     : queue.current.events;
-  const sent = informEvents(events);
+  const owed = parts.transfers?.forSession();
+  // Raised for as long as a TransferComplete is owed, not queued: a retry
+  // whose Inform was already answered still carries them with the request.
+  const sent = informEvents(
+    owed ? addEvents(events, owed.events) : events,
+  );
   const inFlight = coveredEntries(queue.current.events, sent);
   parts.onStart(inFlight);
   const limits = settings.sessionLimits;
@@ -134,6 +142,7 @@ export async function runAgentSession(
       },
       start: {
         inform,
+        ...(owed && owed.requests.length > 0 ? { pending: owed.requests } : {}),
         ...(settings.sessionTimeout
           ? { sessionTimeout: settings.sessionTimeout }
           : {}),
@@ -145,6 +154,7 @@ export async function runAgentSession(
         ? { maxDurationMs: limits.maxDurationMs }
         : {}),
       onMessage: settings.onMessage,
+      ...(owed ? { onAcknowledged: owed.acknowledge } : {}),
       onDelivered: async () => {
         const bootstrapped = sent.some((e) => e.eventCode === "0 BOOTSTRAP");
         await queue.update((q) => ({
@@ -177,6 +187,7 @@ export async function runAgentSession(
 export interface AgentSessionParts {
   readonly context: RpcContext;
   readonly queue: EventQueue;
+  readonly transfers?: AgentTransfers;
   readonly notifications: NotificationTracker;
   readonly clock: Clock;
   readonly random: () => number;

@@ -17,6 +17,8 @@ export interface BootParts {
   readonly context: RpcContext;
   readonly queue: EventQueue;
   readonly notifications: NotificationTracker;
+  /** Told of each boot once it is raised (transfers held for it settle). */
+  readonly onBoot?: () => Promise<void>;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function raiseBoot(
     await context.device.setManagementServer({ DelayReboot: "-1" });
   }
   await notifications.reset();
+  await parts.onBoot?.();
   return true;
 }
 
@@ -115,6 +118,23 @@ export async function carryOutOwed(
     log("info", `${outcome.done} carried out`);
   }
   return outcome.done !== undefined;
+}
+
+/**
+ * After a session: the Reboot or FactoryReset it answered is carried out,
+ * and the boot it makes raised. Returns whether the device rebooted.
+ */
+export async function rebootAfterSession(
+  parts: BootParts,
+  log: (
+    level: "info" | "error",
+    msg: string,
+    fields?: Record<string, unknown>,
+  ) => void,
+): Promise<boolean> {
+  const bootId = await parts.context.device.currentBootId();
+  return await carryOutOwed(parts.context, log, { atStart: false, bootId }) &&
+    await raiseBoot(parts, { atStart: false, rebooted: true });
 }
 
 /**

@@ -14,8 +14,7 @@ import {
   bootAtStart,
   type BootParts,
   bootstrap,
-  carryOutOwed,
-  raiseBoot,
+  rebootAfterSession,
   rebootAsAsked,
 } from "./boot.ts";
 import { type Clock, systemClock } from "./clock.ts";
@@ -27,14 +26,8 @@ import { SettingsChanges } from "./settings_changes.ts";
 import { AgentTimers, timerSettingsOf } from "./timers.ts";
 import type { CwmpAgentOptions, LogRecord } from "./options.ts";
 import { SessionLoop } from "./session_loop.ts";
+import { AgentTransfers } from "./transfers.ts";
 import { ValueChangeWatch } from "./value_changes.ts";
-
-export { nextPeriodicInform } from "./periodic.ts";
-export type { CwmpAgentOptions, LogRecord } from "./options.ts";
-export {
-  EVENT_QUEUE_KEY,
-  type EventQueueDocument,
-} from "../state/event_queue.ts";
 
 /**
  * The CWMP agent.
@@ -59,6 +52,7 @@ export class CwmpAgent {
   readonly #loop: SessionLoop;
   readonly #sessions: AgentSessions;
   readonly #scheduled: ScheduledInforms;
+  readonly #transfers: AgentTransfers;
   readonly #unsubscribe: (() => void)[] = [];
   readonly #parts: BootParts;
   readonly #log = (
@@ -84,7 +78,14 @@ export class CwmpAgent {
       context,
       queue: this.#queue,
       notifications: this.#notifications,
+      onBoot: () => this.#transfers.worker.settleBoot({ booted: true }),
     };
+    this.#transfers = new AgentTransfers(context, options.transfers, {
+      clock,
+      log: this.#log,
+      completed: () => this.requestSession(),
+      reboot: (reason) => this.#loop.rebootWhenIdle(reason),
+    });
     this.#scheduled = new ScheduledInforms(
       context.state,
       () => clock.now(),
@@ -93,6 +94,7 @@ export class CwmpAgent {
     );
     this.#sessions = new AgentSessions(options, {
       ...this.#parts,
+      transfers: this.#transfers,
       clock,
       random: options.random ?? Math.random,
       log: this.#log,
@@ -177,6 +179,7 @@ export class CwmpAgent {
     );
     const device = this.#context.device;
     const booted = await bootAtStart(this.#parts, this.#log);
+    await this.#transfers.worker.resume({ booted });
     const queue = this.#queue.current;
     await this.#notifications.reset();
     await this.#settings.applyListener();
@@ -188,6 +191,7 @@ export class CwmpAgent {
       ),
     );
     this.#armTimers();
+    this.#transfers.worker.kick();
     const next = queue.nextSession ? Date.parse(queue.nextSession) : NaN;
     if (!booted && queue.retryCount > 0 && next > this.#clock.now()) {
       // A retry wait was running when the agent stopped: it goes on.
@@ -200,7 +204,7 @@ export class CwmpAgent {
     this.#loop.stop();
     this.#timers.cancelAll();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-    await this.idle();
+    await Promise.all([this.idle(), this.#transfers.worker.stop()]);
     await this.#listener.stop();
   }
 
@@ -249,14 +253,8 @@ export class CwmpAgent {
     const ran = await this.#sessions.run();
     if (!ran) return;
     // What the CPE answered for is owed whatever the outcome.
-    const bootId = await this.#context.device.currentBootId();
-    if (
-      await carryOutOwed(this.#context, this.#log, {
-        atStart: false,
-        bootId,
-      }) &&
-      await raiseBoot(this.#parts, { atStart: false, rebooted: true })
-    ) this.#loop.followUp();
+    if (await rebootAfterSession(this.#parts, this.#log)) this.#loop.followUp();
+    this.#transfers.worker.kick();
     await this.#settings.apply();
     await this.#changes.afterSession();
     this.#armTimers();

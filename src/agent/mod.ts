@@ -13,3 +13,9 @@
  */
 export * from "./clock.ts";
 export * from "./cwmp_agent.ts";
+export { nextPeriodicInform } from "./periodic.ts";
+export type { CwmpAgentOptions, LogRecord } from "./options.ts";
+export {
+  EVENT_QUEUE_KEY,
+  type EventQueueDocument,
+} from "../state/event_queue.ts";

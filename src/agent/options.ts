@@ -9,6 +9,7 @@ import type { RpcContext } from "../rpc/context.ts";
 import type { SessionResult, TranscriptEntry } from "../session/runner.ts";
 import type { AcsClientOptions } from "../transport/acs_client.ts";
 import type { Clock } from "./clock.ts";
+import type { AgentTransferOptions } from "./transfers.ts";
 
 /** A structured log line. */
 export type LogRecord = {
@@ -51,6 +52,8 @@ export interface CwmpAgentOptions {
     readonly maxRequests?: number;
     readonly maxDurationMs?: number;
   };
+  /** Where downloads land and the TLS of file transfers. */
+  readonly transfers?: AgentTransferOptions;
   /**
    * Allow an http ACS URL (the lab TLS profile). When false (the default), a
    * session to an http URL fails without sending anything.

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { LogRecord } from "../agent/cwmp_agent.ts";
+import type { LogRecord } from "../agent/options.ts";
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 const SECRET = /pass(word)?|secret|authorization|cookie/i;

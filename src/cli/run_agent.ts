@@ -5,11 +5,13 @@
  *
  * @module
  */
-import { CwmpAgent, type LogRecord } from "../agent/cwmp_agent.ts";
+import { CwmpAgent } from "../agent/cwmp_agent.ts";
+import type { LogRecord } from "../agent/options.ts";
 import type { RefusalLog } from "../connreq/refusals.ts";
 import type { AgentConfig } from "../config/agent_config.ts";
 import type { RpcContext } from "../rpc/context.ts";
 import { acsAllowList, urlAllowed } from "../sandbox/permissions.ts";
+import { transferUrlRefusal } from "./run_device.ts";
 import {
   redirectAllowed,
   type TlsProfile,
@@ -48,6 +50,12 @@ export async function createAgent(
     ...(key !== undefined ? { key } : {}),
   });
   const allowList = acsAllowList(config);
+  const trust = {
+    caCerts: tls.caCerts,
+    pins: tls.pins,
+    minTlsVersion: tls.minTlsVersion,
+    ...(tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
+  };
   return new CwmpAgent({
     context,
     log: parts.log,
@@ -61,12 +69,20 @@ export async function createAgent(
     },
     allowPlainHttp: profile.name === "lab",
     client: {
-      caCerts: tls.caCerts,
-      pins: tls.pins,
-      minTlsVersion: tls.minTlsVersion,
-      ...(tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
+      ...trust,
       allowRedirect: (url) =>
         redirectAllowed(profile, url) && urlAllowed(allowList, url.href),
+    },
+    // File servers get the ACS's trust; a redirect must stay among them.
+    transfers: {
+      dir: `${config["state-dir"]}/transfers`,
+      client: {
+        ...trust,
+        urlProblem: (url) => transferUrlRefusal(config, profile, url)?.reason,
+        ...(config["transfer-idle-timeout"] !== undefined
+          ? { idleTimeoutMs: config["transfer-idle-timeout"] * 1000 }
+          : {}),
+      },
     },
     connectionRequest: {
       ...(crCert && crKey

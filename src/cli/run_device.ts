@@ -10,10 +10,18 @@ import type { AgentConfig } from "../config/agent_config.ts";
 import type { DeviceAdapter } from "../datamodel/adapter.ts";
 import { parseSnapshot } from "../device/snapshot.ts";
 import { SimulatedDevice } from "../device/simulated.ts";
-import { createRpcContext, type RpcContext } from "../rpc/context.ts";
+import {
+  createRpcContext,
+  type RpcContext,
+  type TransferUrlRefusal,
+} from "../rpc/context.ts";
 import type { StateStore } from "../state/store.ts";
 import type { StateProblem } from "../state/state_document.ts";
-import { acsAllowList, urlAllowed } from "../sandbox/permissions.ts";
+import {
+  acsAllowList,
+  fileServerList,
+  urlAllowed,
+} from "../sandbox/permissions.ts";
 import type { TlsProfile } from "../tls/profile.ts";
 import {
   DEFAULT_SNAPSHOT,
@@ -57,6 +65,42 @@ export function urlRefusal(
 }
 
 /**
+ * Why a file transfer may not use `url` under this configuration and
+ * profile, with the fault it earns: a host outside `file-servers` (9001,
+ * request denied), plain http under a profile that forbids it (9013,
+ * unsupported protocol); undefined when it may.
+ *
+ * @example
+ * ```ts
+ * import { transferUrlRefusal } from "./run_device.ts";
+ * import { BUILD_PROFILE } from "../tls/build_profile.ts";
+ * // transferUrlRefusal(config, BUILD_PROFILE, new URL("https://cdn.example.net/fw.bin"));
+ * ```
+ */
+export function transferUrlRefusal(
+  config: AgentConfig,
+  profile: TlsProfile,
+  url: URL,
+): TransferUrlRefusal | undefined {
+  const servers = fileServerList(config);
+  if (!urlAllowed(servers, url.href)) {
+    return {
+      code: 9001,
+      reason: `${url.host} is not among the file servers this agent may use (${
+        servers.join(", ") || "none"
+      }; name it in file-servers)`,
+    };
+  }
+  if (profile.name !== "lab" && url.protocol !== "https:") {
+    return {
+      code: 9013,
+      reason: `the ${profile.name} TLS profile transfers files over https only`,
+    };
+  }
+  return undefined;
+}
+
+/**
  * Opens the configured device and its RPC context, and applies the
  * configuration to it.
  */
@@ -92,6 +136,17 @@ export async function openManagedDevice(
           level: "warn",
           msg: "ManagementServer.URL refused",
           reason: refusal,
+        });
+      }
+      return refusal;
+    },
+    transferUrlProblem: (url) => {
+      const refusal = transferUrlRefusal(config, profile, url);
+      if (refusal) {
+        log({
+          level: "warn",
+          msg: "file transfer refused",
+          reason: refusal.reason,
         });
       }
       return refusal;

@@ -57,6 +57,10 @@ export const ConfigSchema = v.object({
   "acs-allow": v.array(
     v.string().verify(allowPatternProblem),
   ).max(64).optional(),
+  "file-servers": v.array(
+    v.string().verify(allowPatternProblem),
+  ).max(64).optional(),
+  "transfer-idle-timeout": v.number().int().min(1).max(3600).optional(),
   "cr-host": v.string().min(1).optional(),
   "cr-port": port.optional(),
   "cr-path": v.string().max(256).regex(
@@ -108,6 +112,10 @@ export const RUN_FLAGS: Readonly<Record<keyof AgentConfig | "config", string>> =
     "acs-password": "password towards the ACS (ManagementServer.Password)",
     "acs-allow":
       "more ACS hosts the ACS may move the device to: host[:port] or *.domain[:port], comma-separated",
+    "file-servers":
+      "hosts files may be downloaded from and uploaded to: host[:port] or *.domain[:port], comma-separated (default: the ACS hosts)",
+    "transfer-idle-timeout":
+      "seconds a file transfer may go without a byte before it fails (default 60)",
     "cr-host":
       "address the connection-request listener binds (default 127.0.0.1)",
     "cr-port": "its port (default 7547; 0 picks a free one)",
@@ -146,6 +154,7 @@ const NUMERIC = new Set([
   "periodic-interval",
   "cr-rate-burst",
   "cr-rate-interval",
+  "transfer-idle-timeout",
 ]);
 
 /**
@@ -176,7 +185,7 @@ export function resolveConfig(
   };
   for (const [key, value] of Object.entries(flags)) {
     if (value === undefined || key === "config") continue;
-    if (key === "acs-allow") {
+    if (key === "acs-allow" || key === "file-servers") {
       merged[key] = value.split(",").map((p) => p.trim()).filter((p) => p);
     } else if (NUMERIC.has(key)) {
       const decimal = key === "cr-rate-interval";

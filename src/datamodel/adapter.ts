@@ -7,6 +7,9 @@
  */
 import type { DataModelDefinitions } from "./definitions.ts";
 import type { StateStore } from "../state/store.ts";
+import type { TransferAdapter } from "./transfer_adapter.ts";
+
+export type { TransferAdapter } from "./transfer_adapter.ts";
 
 /** Who the device is; must equal the DeviceInfo parameters. */
 export interface DeviceIdentity {
@@ -87,6 +90,11 @@ export interface DeviceAdapter {
    * what the ACS set once the session ends.
    */
   watch?(listener: (paths: readonly string[]) => void): () => void;
+  /**
+   * What the device does with files (Download, Upload). Without it, every
+   * transfer ends in fault 9010 or 9011: the device takes no files.
+   */
+  readonly transfers?: TransferAdapter;
   /** Durable storage for the agent's own state. */
   readonly store: StateStore;
 }

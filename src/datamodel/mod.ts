@@ -15,4 +15,5 @@ export * from "./attributes.ts";
 export * from "./definitions.ts";
 export * from "./model.ts";
 export * from "./path.ts";
+export * from "./transfer_adapter.ts";
 export * from "./types.ts";

@@ -41,6 +41,8 @@ import {
   type SimulatedState,
 } from "./_simulated_state.ts";
 
+import { SimulatedTransfers } from "./simulated_transfers.ts";
+
 export { SIMULATED_STATE_KEY } from "./_simulated_state.ts";
 
 /** Options for {@linkcode SimulatedDevice}. */
@@ -56,6 +58,8 @@ export interface SimulatedDeviceOptions {
   readonly snapshot?: SnapshotOptions;
   /** Receives each problem found in the saved state, which is repaired anyway. */
   readonly onStateProblem?: (problem: StateProblem) => void;
+  /** Bytes free for downloads (1 GiB by default). */
+  readonly freeBytes?: number;
 }
 
 const IDENTITY_PARAMETERS = {
@@ -82,6 +86,8 @@ const IDENTITY_PARAMETERS = {
  */
 export class SimulatedDevice implements DeviceAdapter {
   readonly store: StateStore;
+  /** Its files: firmware, configuration, log (see `simulated_transfers.ts`). */
+  readonly transfers: SimulatedTransfers;
   readonly #definitions: DataModelDefinitions;
   readonly #byPattern: Map<string, ParameterDefinition>;
   #factory: SimulatedState;
@@ -159,6 +165,16 @@ export class SimulatedDevice implements DeviceAdapter {
     this.#factory = { ...this.#factory, values };
     this.#state = copyState(this.#factory);
     this.#journal = new SimulatedJournal(this.store);
+    const root = this.#root;
+    this.transfers = new SimulatedTransfers({
+      store: this.store,
+      root,
+      definitions: () => this.#definitions,
+      getValues: (paths) => this.getValues(paths),
+      // As the device's own changes: watchers hear of them (a configuration
+      // file is not an ACS SetParameterValues).
+      setValues: (changes) => this.setValues(changes),
+    }, options.freeBytes);
   }
 
   /**
@@ -407,6 +423,7 @@ export class SimulatedDevice implements DeviceAdapter {
       reboots: this.#state.reboots + 1,
       bootId: crypto.randomUUID(),
     });
+    await this.transfers.activate();
   }
 
   async factoryReset(): Promise<void> {

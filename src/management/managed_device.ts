@@ -13,6 +13,7 @@ import type {
   DeviceAdapter,
   DeviceIdentity,
   ParameterChange,
+  TransferAdapter,
 } from "../datamodel/adapter.ts";
 import type { StateStore } from "../state/store.ts";
 import type { StateProblem } from "../state/state_document.ts";
@@ -71,6 +72,8 @@ interface AgentParametersDocument {
 export class ManagedDevice implements DeviceAdapter {
   /** The vendor's adapter. */
   readonly device: DeviceAdapter;
+  /** The device's transfer side, if it takes files. */
+  readonly transfers: TransferAdapter | undefined;
   /** The root object name: `Device` or `InternetGatewayDevice`. */
   readonly root: string;
   readonly #prefix: string;
@@ -88,6 +91,7 @@ export class ManagedDevice implements DeviceAdapter {
     options: ManagedDeviceOptions,
   ) {
     this.device = device;
+    this.transfers = device.transfers;
     this.root = root;
     this.#prefix = `${root}.ManagementServer.`;
     const owned = new Map<string, AgentParameterDefinition>();

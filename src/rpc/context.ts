@@ -14,6 +14,7 @@ import type {
   CpeResponseArgs,
 } from "../cwmp/methods.ts";
 import { AgentState as AgentStateClass } from "../state/agent_state.ts";
+import { TransferStore } from "../state/transfers.ts";
 import { AttributeStore } from "../datamodel/attributes.ts";
 import { DataModel } from "../datamodel/model.ts";
 import type { DeviceAdapter } from "../datamodel/adapter.ts";
@@ -28,8 +29,24 @@ export interface RpcContext {
   readonly attributes: AttributeStore;
   /** Boot events, scheduled informs, instance counters. */
   readonly state: AgentState;
+  /** Queued transfers and the completions owed to the ACS. */
+  readonly transfers: TransferStore;
+  /**
+   * Why a transfer URL may not be used (a host outside the file servers, a
+   * scheme the TLS profile refuses), or undefined. Checked when the request
+   * arrives, before anything is queued or connected.
+   */
+  readonly transferUrlProblem?: (url: URL) => TransferUrlRefusal | undefined;
   /** The current time (injected so tests control it). */
   readonly now: () => Date;
+}
+
+/** A transfer URL the policy refuses, with the fault the request gets. */
+export interface TransferUrlRefusal {
+  /** 9001 (request denied: a host outside the file servers) or 9013 (a scheme the profile forbids). */
+  readonly code: 9001 | 9013;
+  /** Why, naming the host. */
+  readonly reason: string;
 }
 
 /** Work to do after the session ends, in order. */
@@ -55,6 +72,8 @@ export type RpcHandler<M extends CpeMethod> = (
 export interface RpcContextOptions extends ManagedDeviceOptions {
   /** The clock; `() => new Date()` by default. */
   readonly now?: () => Date;
+  /** See {@linkcode RpcContext.transferUrlProblem}. */
+  readonly transferUrlProblem?: (url: URL) => TransferUrlRefusal | undefined;
 }
 
 /**
@@ -80,6 +99,10 @@ export async function createRpcContext(
     device,
     attributes: await AttributeStore.load(adapter.store, { onProblem }),
     state: await AgentStateClass.load(adapter.store, { onProblem }),
+    transfers: await TransferStore.load(adapter.store, { onProblem }),
     now: options.now ?? (() => new Date()),
+    ...(options.transferUrlProblem
+      ? { transferUrlProblem: options.transferUrlProblem }
+      : {}),
   };
 }

@@ -8,19 +8,27 @@ import { CwmpFault } from "../cwmp/faults.ts";
 import type { AcsRequest, CpeBody } from "../cwmp/messages.ts";
 import type { CpeMethod } from "../cwmp/methods.ts";
 import { addObject } from "./add_object.ts";
+import { cancelTransfer } from "./cancel_transfer.ts";
 import type { DeferredAction, RpcContext, RpcHandler } from "./context.ts";
 import { deleteObject } from "./delete_object.ts";
+import { download } from "./download.ts";
 import { factoryReset } from "./factory_reset.ts";
 import { getParameterAttributes } from "./get_parameter_attributes.ts";
 import { getParameterNames } from "./get_parameter_names.ts";
 import { getParameterValues } from "./get_parameter_values.ts";
 import { getRpcMethods } from "./get_rpc_methods.ts";
+import {
+  getAllQueuedTransfers,
+  getQueuedTransfers,
+} from "./queued_transfers.ts";
 import { reboot } from "./reboot.ts";
+import { scheduleDownload } from "./schedule_download.ts";
 import { scheduleInform } from "./schedule_inform.ts";
 import { setParameterAttributes } from "./set_parameter_attributes.ts";
 import { setParameterValues } from "./set_parameter_values.ts";
+import { upload } from "./upload.ts";
 
-/** The CPE methods this agent implements. File transfers arrive with their own issue. */
+/** The CPE methods this agent implements. */
 export const IMPLEMENTED_METHODS = [
   "GetRPCMethods",
   "SetParameterValues",
@@ -33,6 +41,12 @@ export const IMPLEMENTED_METHODS = [
   "Reboot",
   "FactoryReset",
   "ScheduleInform",
+  "Download",
+  "Upload",
+  "GetQueuedTransfers",
+  "GetAllQueuedTransfers",
+  "ScheduleDownload",
+  "CancelTransfer",
 ] as const satisfies readonly CpeMethod[];
 
 /** A method this agent implements. */
@@ -44,7 +58,7 @@ export type ImplementedMethod = typeof IMPLEMENTED_METHODS[number];
  * @example
  * ```ts
  * import { RPC_HANDLERS } from "./handlers.ts";
- * console.log(Object.keys(RPC_HANDLERS).length); // 11
+ * console.log(Object.keys(RPC_HANDLERS).length); // 17
  * ```
  */
 export const RPC_HANDLERS: {
@@ -61,6 +75,12 @@ export const RPC_HANDLERS: {
   Reboot: reboot,
   FactoryReset: factoryReset,
   ScheduleInform: scheduleInform,
+  Download: download,
+  Upload: upload,
+  GetQueuedTransfers: getQueuedTransfers,
+  GetAllQueuedTransfers: getAllQueuedTransfers,
+  ScheduleDownload: scheduleDownload,
+  CancelTransfer: cancelTransfer,
 };
 
 /** The outcome of one ACS request: the body to send, and work for after the session. */
@@ -152,6 +172,7 @@ export async function runDeferredAction(
         e.eventCode === "0 BOOTSTRAP"
       );
       await context.attributes.reset();
+      await context.transfers.clearQueue();
       await context.state.update(() => ({
         bootEvents: keep,
         scheduledInforms: [],

@@ -69,6 +69,7 @@ export function computePermissions(
 ): PermissionSet {
   const net = new Set<string>();
   for (const pattern of acsAllowList(config)) net.add(pattern);
+  for (const pattern of fileServerList(config)) net.add(pattern);
   const crPort = config["cr-port"] ?? 7547;
   // Port 0 asks the system for a free port: the listener then needs the host, any port.
   net.add(
@@ -153,6 +154,24 @@ export function acsAllowList(config: AgentConfig): string[] {
       ...(config["acs-allow"] ?? []),
     ]),
   ];
+}
+
+/**
+ * The hosts file transfers may use: the `file-servers` patterns, or the ACS
+ * hosts when none are named (a transfer from anywhere else is refused
+ * before a connection is made).
+ *
+ * @example
+ * ```ts
+ * import { fileServerList } from "./permissions.ts";
+ * console.log(fileServerList({ "state-dir": "/s", "acs-url": "https://acs.example.net/", "file-servers": ["cdn.example.net:443"],
+ *   device: "sim", "log-level": "info", "log-format": "text" }));
+ * // ["cdn.example.net:443"]
+ * ```
+ */
+export function fileServerList(config: AgentConfig): string[] {
+  const named = config["file-servers"];
+  return named && named.length > 0 ? [...new Set(named)] : acsAllowList(config);
 }
 
 /**

@@ -8,7 +8,7 @@
  *
  * ```
  * ExpectInformResponse --InformResponse--> (CPE requests pending && !HoldRequests ? ExpectAcsResponse : ExpectAcsMessage)
- * ExpectAcsResponse    --response / 8005--> next CPE request, or empty POST → ExpectAcsMessage
+ * ExpectAcsResponse    --response (acknowledged) / 8005--> next CPE request, or empty POST → ExpectAcsMessage
  * ExpectAcsMessage     --ACS request-->     HandlingRequest --handled--> POST response → ExpectAcsMessage
  * ExpectAcsMessage     --empty (204)-->     CPE requests pending ? ExpectAcsResponse : Done(success)
  * any                  --fault/HTTP error/transport error/protocol violation--> Done(failure)
@@ -313,7 +313,14 @@ export function step(state: SessionState, input: SessionInput): Step {
       }
       return next(
         { ...data, holdRequests },
-        idWarnings(state.request.method, String(data.nextId - 1), header.id),
+        [
+          { type: "acknowledged", request: state.request },
+          ...idWarnings(
+            state.request.method,
+            String(data.nextId - 1),
+            header.id,
+          ),
+        ],
       );
     }
     case "ExpectAcsMessage": {

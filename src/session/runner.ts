@@ -68,6 +68,8 @@ export interface RunSessionOptions {
   readonly onWarning?: (message: string) => void;
   /** Called when the InformResponse arrives, before anything else. */
   readonly onDelivered?: (events: readonly EventRecord[]) => Promise<void>;
+  /** Called when the ACS has answered a CPE request, before the session goes on. */
+  readonly onAcknowledged?: (request: CpeRequest) => Promise<void>;
   /** Called for each handled ACS request (to record ACS-made changes, for one). */
   readonly onHandled?: (
     request: AcsRequest,
@@ -173,6 +175,9 @@ export async function runSession(
         }
         case "delivered":
           await options.onDelivered?.(effect.events);
+          break;
+        case "acknowledged":
+          await options.onAcknowledged?.(effect.request);
           break;
         case "warn":
           options.onWarning?.(effect.message);

@@ -97,6 +97,8 @@ export type SessionEffect =
   | { readonly type: "handle"; readonly request: AcsRequest }
   /** The Inform was acknowledged: these events are delivered. */
   | { readonly type: "delivered"; readonly events: readonly EventRecord[] }
+  /** The ACS answered a CPE request (a TransferComplete is then no longer owed). */
+  | { readonly type: "acknowledged"; readonly request: CpeRequest }
   /** Something the ACS did that is tolerated but worth a log line. */
   | { readonly type: "warn"; readonly message: string }
   /** The session ended. */

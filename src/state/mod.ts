@@ -25,3 +25,14 @@ export {
 export * from "./resilient_store.ts";
 export type { StateProblem } from "./state_document.ts";
 export * from "./store.ts";
+export {
+  MAX_QUEUED_TRANSFERS,
+  type QueuedTransfer,
+  type TransferCompletion,
+  type TransferMethod,
+  TRANSFERS_KEY,
+  type TransfersDocument,
+  type TransferState,
+  TransferStore,
+  type TransferWindow,
+} from "./transfers.ts";

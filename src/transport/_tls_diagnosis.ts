@@ -15,6 +15,8 @@ export async function diagnoseCertificateFailure(
   options: {
     readonly caCerts: readonly string[];
     readonly timeoutMs: number;
+    /** Who the peer is, for the words ("the ACS", "the file server"). */
+    readonly peer?: string;
   },
 ): Promise<string | undefined> {
   const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
@@ -41,7 +43,7 @@ export async function diagnoseCertificateFailure(
     ]);
     return undefined;
   } catch (error) {
-    return certificateReason((error as Error).message);
+    return certificateReason((error as Error).message, options.peer);
   } finally {
     clearTimeout(timer);
     try {
@@ -81,7 +83,8 @@ const CERTIFICATE_REASONS: readonly (readonly [RegExp, string])[] = [
 ];
 
 /**
- * The precise reason in a message of Deno's TLS stack: the part after
+ * The precise reason in a message of Deno's TLS stack (`peer` names who
+ * presented the certificate): the part after
  * "invalid peer certificate:", without the advice to bypass checks that Deno
  * appends (the agent never does that), and put in words where rustls's
  * token alone would puzzle an operator.
@@ -93,14 +96,19 @@ const CERTIFICATE_REASONS: readonly (readonly [RegExp, string])[] = [
  * // "CaUsedAsEndEntity: the ACS presents a CA certificate as its own …"
  * ```
  */
-export function certificateReason(message: string): string {
+export function certificateReason(
+  message: string,
+  peer = "the ACS",
+): string {
   const detail = message.split("\n")
     .filter((line) => !line.trim().startsWith("hint:")).join(" ").trim();
   const match = /invalid peer certificate: (.*)$/.exec(detail);
   const reason = match ? match[1] : detail;
   for (const [pattern, words] of CERTIFICATE_REASONS) {
     const found = pattern.exec(reason);
-    if (found) return words.replace("$1", found[1] ?? "");
+    if (found) {
+      return words.replace("$1", found[1] ?? "").replaceAll("the ACS", peer);
+    }
   }
   return reason;
 }

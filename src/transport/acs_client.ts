@@ -13,11 +13,8 @@ import {
   parseDigestChallenge,
   randomNonce,
 } from "./digest.ts";
-import {
-  FetchTransport,
-  type HttpReply,
-  type HttpTransport,
-} from "./http_transport.ts";
+import type { HttpReply, HttpTransport } from "./http_transport.ts";
+import { transportFor } from "./transport_for.ts";
 import { TransportError } from "./transport_error.ts";
 
 /** Credentials and limits for a session. */
@@ -242,41 +239,13 @@ export class AcsClient {
 
   /**
    * One transport per scheme: a redirect may move an http session to https
-   * (lab). https with named CAs goes through node:tls (exact trust, pins,
-   * TLS version); with none, through fetch and Deno's root store, where pins
-   * and a TLS version cannot be enforced, so asking for them is an error.
-   * node:tls is loaded with the first connection that needs it: an agent
-   * that never speaks https with named CAs does not carry it.
+   * (lab). `transportFor` says which stack carries it.
    */
   async #transport(): Promise<HttpTransport> {
     const scheme = this.#url.protocol;
     let transport = this.#transports.get(scheme);
     if (!transport) {
-      const options = this.#options;
-      const clientCert = options.cert && options.key
-        ? { cert: options.cert, key: options.key }
-        : {};
-      const caCerts = options.caCerts ?? [];
-      if (scheme === "https:" && caCerts.length > 0) {
-        const { NodeTlsTransport } = await import("./node_tls_transport.ts");
-        transport = new NodeTlsTransport({
-          caCerts,
-          ...clientCert,
-          pins: options.pins ?? [],
-          minVersion: options.minTlsVersion ?? "TLSv1.2",
-        });
-      } else if (
-        scheme === "https:" &&
-        ((options.pins ?? []).length > 0 ||
-          options.minTlsVersion === "TLSv1.3")
-      ) {
-        throw new TransportError(
-          "tls",
-          "Pins and TLS 1.3-only need at least one named CA certificate",
-        );
-      } else {
-        transport = new FetchTransport(clientCert);
-      }
+      transport = await transportFor(scheme, this.#options);
       this.#transports.set(scheme, transport);
     }
     return transport;

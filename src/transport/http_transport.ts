@@ -8,19 +8,34 @@
  *
  * @module
  */
+import { bodyTimeout, peerOf } from "./_exchange.ts";
 import { certificateReason } from "./_tls_diagnosis.ts";
 import { TransportError } from "./transport_error.ts";
 
-/** One POST. */
+/** A request body streamed from somewhere else (a file being uploaded), with its length. */
+export interface StreamedBody {
+  /** The bytes, read once. */
+  readonly stream: ReadableStream<Uint8Array>;
+  /** How many bytes the stream holds (sent as Content-Length). */
+  readonly size: number;
+}
+
+/** One request: a POST to the ACS, or a GET or PUT of a file transfer. */
 export interface HttpExchange {
+  /** POST unless said. */
+  readonly method?: "POST" | "GET" | "PUT";
   /** Where to. */
   readonly url: URL;
   /** Request headers. */
   readonly headers: Headers;
   /** The body ("" sends none). */
-  readonly body: string;
+  readonly body: string | StreamedBody;
   /** How long the whole exchange, body included, may take. */
   readonly timeoutMs: number;
+  /** How long the body may go without a byte arriving (default: no such limit). */
+  readonly idleTimeoutMs?: number;
+  /** Who the server is, for error messages ("the ACS" unless said). */
+  readonly peer?: string;
 }
 
 /** The reply, its body not yet read. */
@@ -78,23 +93,33 @@ export class FetchTransport implements HttpTransport {
     // AbortSignal.timeout would keep each one (and what it holds) alive for
     // the whole timeout, so a fast, endless session would pile them up.
     const controller = new AbortController();
+    const peer = peerOf(exchange);
     const timer = setTimeout(
       () =>
         controller.abort(
           new DOMException(
-            `No response from the ACS within ${exchange.timeoutMs} ms`,
+            `No response from ${peer} within ${exchange.timeoutMs} ms`,
             "TimeoutError",
           ),
         ),
       exchange.timeoutMs,
     );
     const finish = () => clearTimeout(timer);
+    const body = exchange.body;
+    const headers = new Headers(exchange.headers);
+    if (typeof body !== "string") {
+      headers.set("content-length", String(body.size));
+    }
     let response: Response;
     try {
       response = await fetch(exchange.url, {
-        method: "POST",
-        body: exchange.body === "" ? undefined : exchange.body,
-        headers: exchange.headers,
+        method: exchange.method ?? "POST",
+        body: body === ""
+          ? undefined
+          : typeof body === "string"
+          ? body
+          : body.stream,
+        headers,
         client: this.#client,
         redirect: "manual",
         signal: controller.signal,
@@ -107,7 +132,7 @@ export class FetchTransport implements HttpTransport {
       ) {
         throw new TransportError(
           "timeout",
-          `No response from the ACS within ${exchange.timeoutMs} ms`,
+          `No response from ${peer} within ${exchange.timeoutMs} ms`,
           { cause: error },
         );
       }
@@ -116,15 +141,17 @@ export class FetchTransport implements HttpTransport {
       if (/invalid peer certificate|certificate|handshake|tls/i.test(detail)) {
         throw new TransportError(
           "tls",
-          `TLS with ${exchange.url.host} failed: ${certificateReason(detail)}`,
+          `TLS with ${exchange.url.host} failed: ${
+            certificateReason(detail, peer)
+          }`,
           { cause: error },
         );
       }
       throw new TransportError(
         "network",
-        `Cannot reach the ACS at ${exchange.url.host}: ${
+        `Cannot reach ${peer} at ${exchange.url.host}: ${
           (error as Error).message
-        }${detail ? `: ${certificateReason(detail)}` : ""}`,
+        }${detail ? `: ${certificateReason(detail, peer)}` : ""}`,
         { cause: error },
       );
     }
@@ -133,9 +160,7 @@ export class FetchTransport implements HttpTransport {
     return {
       status: response.status,
       headers: response.headers,
-      body: stream
-        ? timedBody(stream, controller.signal, exchange, finish)
-        : null,
+      body: stream ? timedBody(stream, controller, exchange, finish) : null,
       discard: async () => {
         finish();
         await stream?.cancel();
@@ -152,22 +177,32 @@ export class FetchTransport implements HttpTransport {
 /** The body's chunks; a timeout while reading is a timeout, not a lost connection. */
 async function* timedBody(
   stream: ReadableStream<Uint8Array>,
-  signal: AbortSignal,
+  controller: AbortController,
   exchange: HttpExchange,
   finish: () => void,
 ): AsyncIterable<Uint8Array> {
+  const idleMs = exchange.idleTimeoutMs;
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  let stalled = false;
+  const rearm = () => {
+    if (idleMs === undefined) return;
+    clearTimeout(idle);
+    idle = setTimeout(() => {
+      stalled = true;
+      controller.abort();
+    }, idleMs);
+  };
   try {
-    for await (const chunk of stream) yield chunk;
-  } catch (error) {
-    if (signal.aborted) {
-      throw new TransportError(
-        "timeout",
-        `The ACS response did not arrive whole within ${exchange.timeoutMs} ms`,
-        { cause: error },
-      );
+    rearm();
+    for await (const chunk of stream) {
+      rearm();
+      yield chunk;
     }
+  } catch (error) {
+    if (controller.signal.aborted) throw bodyTimeout(exchange, stalled, error);
     throw error;
   } finally {
+    clearTimeout(idle);
     finish();
   }
 }

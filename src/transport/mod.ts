@@ -17,3 +17,4 @@ export * from "./digest_server.ts";
 export * from "./http_transport.ts";
 export * from "./node_tls_transport.ts";
 export * from "./transport_error.ts";
+export * from "./transport_for.ts";

@@ -20,6 +20,7 @@ import {
   certificateReason,
   diagnoseCertificateFailure,
 } from "./_tls_diagnosis.ts";
+import { bodyTimeout, peerOf } from "./_exchange.ts";
 import type {
   HttpExchange,
   HttpReply,
@@ -108,13 +109,18 @@ export class NodeTlsTransport implements HttpTransport {
     const headers: Record<string, string> = Object.fromEntries(
       exchange.headers,
     );
-    const body = new TextEncoder().encode(exchange.body);
+    const streamed = typeof exchange.body === "string"
+      ? undefined
+      : exchange.body;
+    const body = typeof exchange.body === "string"
+      ? new TextEncoder().encode(exchange.body)
+      : new Uint8Array();
     // An explicit length: some ACSs do not take chunked requests.
-    headers["content-length"] = String(body.length);
+    headers["content-length"] = String(streamed?.size ?? body.length);
     return new Promise<HttpReply>((resolve, reject) => {
       let replied = false;
       const request = https.request(exchange.url, {
-        method: "POST",
+        method: exchange.method ?? "POST",
         agent: this.#agent,
         headers,
         ca: [...this.#options.caCerts],
@@ -149,10 +155,20 @@ export class NodeTlsTransport implements HttpTransport {
           return;
         }
         replied = true;
-        response.once("close", () => clearTimeout(timer));
+        response.once("close", () => {
+          clearTimeout(timer);
+          clearTimeout(idle);
+        });
         // Errors reach the reader through the body stream; an unread body must not crash the agent.
         response.on("error", () => {});
-        resolve(reply(response, () => timedOut, exchange.timeoutMs));
+        resolve(reply(response, () => timedOut, exchange, () => {
+          clearTimeout(idle);
+          if (exchange.idleTimeoutMs === undefined) return;
+          idle = setTimeout(() => {
+            stalled = true;
+            request.destroy(new ExchangeTimeout());
+          }, exchange.idleTimeoutMs);
+        }, () => stalled));
       });
       // Headers and body may leave as separate writes; without this, Nagle's algorithm would hold
       // the second for the peer's delayed ACK (tens of ms). Node's own agent sets it by default.
@@ -160,6 +176,8 @@ export class NodeTlsTransport implements HttpTransport {
       // Once the headers are in, the body stream sees only "aborted" when
       // this fires: the flag tells it why.
       let timedOut = false;
+      let stalled = false;
+      let idle: ReturnType<typeof setTimeout> | undefined;
       const timer = setTimeout(() => {
         timedOut = true;
         request.destroy(new ExchangeTimeout());
@@ -169,7 +187,8 @@ export class NodeTlsTransport implements HttpTransport {
         clearTimeout(timer);
         this.#explain(error, exchange).then(reject, reject);
       });
-      request.end(body.length > 0 ? body : undefined);
+      if (streamed) void writeStream(request, streamed.stream);
+      else request.end(body.length > 0 ? body : undefined);
     });
   }
 
@@ -181,7 +200,7 @@ export class NodeTlsTransport implements HttpTransport {
     if (error instanceof ExchangeTimeout) {
       return new TransportError(
         "timeout",
-        `No response from the ACS within ${exchange.timeoutMs} ms`,
+        `No response from ${peerOf(exchange)} within ${exchange.timeoutMs} ms`,
         { cause: error },
       );
     }
@@ -197,6 +216,7 @@ export class NodeTlsTransport implements HttpTransport {
       const reason = await diagnoseCertificateFailure(exchange.url, {
         caCerts: this.#options.caCerts,
         timeoutMs: Math.min(exchange.timeoutMs, 10_000),
+        peer: peerOf(exchange),
       });
       return new TransportError(
         "tls",
@@ -211,13 +231,15 @@ export class NodeTlsTransport implements HttpTransport {
     ) {
       return new TransportError(
         "tls",
-        `TLS with ${host} failed: ${certificateReason(error.message)}`,
+        `TLS with ${host} failed: ${
+          certificateReason(error.message, peerOf(exchange))
+        }`,
         { cause: error },
       );
     }
     return new TransportError(
       "network",
-      `Cannot reach the ACS at ${host}: ${error.message}`,
+      `Cannot reach ${peerOf(exchange)} at ${host}: ${error.message}`,
       { cause: error },
     );
   }
@@ -242,15 +264,38 @@ function chainOf(certificate: LinkedCertificate): Uint8Array[] {
   return chain;
 }
 
+/** Writes a streamed body with backpressure; a failure ends the request. */
+async function writeStream(
+  request: import("node:http").ClientRequest,
+  stream: ReadableStream<Uint8Array>,
+): Promise<void> {
+  try {
+    for await (const chunk of stream) {
+      if (request.destroyed) break;
+      if (!request.write(chunk)) {
+        await new Promise((resolve) => {
+          request.once("drain", resolve);
+          request.once("close", resolve);
+        });
+      }
+    }
+    request.end();
+  } catch (error) {
+    request.destroy(error as Error);
+  }
+}
+
 function reply(
   response: IncomingMessage,
   timedOut: () => boolean,
-  timeoutMs: number,
+  exchange: HttpExchange,
+  rearm: () => void,
+  stalled: () => boolean,
 ): HttpReply {
   return {
     status: response.statusCode ?? 0,
     headers: toHeaders(response.headers),
-    body: chunks(response, timedOut, timeoutMs),
+    body: chunks(response, timedOut, exchange, rearm, stalled),
     discard: () =>
       new Promise<void>((resolve) => {
         response.once("end", resolve);
@@ -263,22 +308,22 @@ function reply(
 async function* chunks(
   response: IncomingMessage,
   timedOut: () => boolean,
-  timeoutMs: number,
+  exchange: HttpExchange,
+  rearm: () => void,
+  stalled: () => boolean,
 ): AsyncIterable<Uint8Array> {
   try {
+    rearm();
     for await (const chunk of response) {
+      rearm();
       yield typeof chunk === "string"
         ? new TextEncoder().encode(chunk)
-        : new Uint8Array(chunk);
+        : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     }
   } catch (error) {
-    // The exchange's timer went off while the body was still coming.
-    if (error instanceof ExchangeTimeout || timedOut()) {
-      throw new TransportError(
-        "timeout",
-        `The ACS response did not arrive whole within ${timeoutMs} ms`,
-        { cause: error },
-      );
+    // The exchange's timer (or the idle one) went off while the body was still coming.
+    if (error instanceof ExchangeTimeout || timedOut() || stalled()) {
+      throw bodyTimeout(exchange, stalled(), error);
     }
     throw error;
   }

@@ -5,7 +5,7 @@ import {
   CwmpAgent,
   type CwmpAgentOptions,
   type LogRecord,
-} from "../../src/agent/cwmp_agent.ts";
+} from "../../src/agent/mod.ts";
 import {
   MemoryStateStore,
   type RpcContext,

@@ -5,7 +5,7 @@ import {
   CwmpAgent,
   type CwmpAgentOptions,
   nextPeriodicInform,
-} from "../../src/agent/cwmp_agent.ts";
+} from "../../src/agent/mod.ts";
 import {
   FileStateStore,
   MemoryStateStore,

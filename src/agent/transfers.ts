@@ -1,0 +1,163 @@
+/**
+ * File transfers as the agent runs them: the worker that carries out the
+ * queue, and what sessions owe for it — the completions due, each raising
+ * `7 TRANSFER COMPLETE` and `M <method>` in the Inform and sent as a
+ * TransferComplete, removed only when the ACS has answered it (an 8005 or
+ * a failed session leaves it for the next session, across restarts).
+ *
+ * @module
+ */
+import type { CpeRequest } from "../cwmp/messages.ts";
+import type { RpcContext } from "../rpc/context.ts";
+import type { EventRecord } from "../state/agent_state.ts";
+import type { TransferCompletion } from "../state/transfers.ts";
+import type { FileClientOptions } from "../transfer/file_client.ts";
+import { TransferSpool } from "../transfer/spool.ts";
+import { TransferWorker } from "../transfer/transfer_worker.ts";
+import type { Clock } from "./clock.ts";
+
+/** How the agent transfers files. */
+export interface AgentTransferOptions {
+  /** Where downloads land (`<state-dir>/transfers`); a fresh temporary directory by default. */
+  readonly dir?: string;
+  /** TLS settings (the ACS connection's), limits and the redirect policy. */
+  readonly client?: FileClientOptions;
+  /** Largest download when the device cannot tell its free space. */
+  readonly maxDownloadBytes?: number;
+}
+
+/** TransferCompletes sent in one session; the rest wait for the next. */
+export const MAX_TRANSFER_COMPLETES_PER_SESSION = 16;
+
+/** What one session owes for transfers. */
+export interface TransferSessionPart {
+  /** Events its Inform carries for them. */
+  readonly events: readonly EventRecord[];
+  /** The TransferComplete requests to send. */
+  readonly requests: readonly CpeRequest[];
+  /** The ACS answered one of them: its completion is no longer owed. */
+  acknowledge(request: CpeRequest): Promise<void>;
+}
+
+/**
+ * The completions a session reports: those not held for a boot, oldest
+ * first, at most {@linkcode MAX_TRANSFER_COMPLETES_PER_SESSION}.
+ *
+ * @example
+ * ```ts
+ * import { dueCompletions } from "./transfers.ts";
+ * console.log(dueCompletions([]).length); // 0
+ * ```
+ */
+export function dueCompletions(
+  completions: readonly TransferCompletion[],
+): TransferCompletion[] {
+  return completions.filter((c) => !c.awaitingBoot).slice(
+    0,
+    MAX_TRANSFER_COMPLETES_PER_SESSION,
+  );
+}
+
+/**
+ * The agent's transfers.
+ *
+ * @example
+ * ```ts
+ * import { AgentTransfers } from "./transfers.ts";
+ * // const transfers = new AgentTransfers(context, options, { clock, log, completed, reboot });
+ * ```
+ */
+export class AgentTransfers {
+  /** The worker carrying out the queue. */
+  readonly worker: TransferWorker;
+  readonly #context: RpcContext;
+
+  /** Transfers for `context`; nothing runs until the worker is kicked. */
+  constructor(
+    context: RpcContext,
+    options: AgentTransferOptions = {},
+    hooks: {
+      readonly clock: Clock;
+      readonly log: (
+        level: "info" | "warn" | "error",
+        msg: string,
+        fields?: Record<string, unknown>,
+      ) => void;
+      readonly completed: () => void;
+      readonly reboot: (reason: string) => void;
+    },
+  ) {
+    this.#context = context;
+    this.worker = new TransferWorker({
+      transfers: context.transfers,
+      device: context.device,
+      spool: new TransferSpool(
+        options.dir ?? Deno.makeTempDirSync({ prefix: "cwmp-transfers-" }),
+      ),
+      client: options.client ?? {},
+      clock: hooks.clock,
+      log: hooks.log,
+      completed: hooks.completed,
+      reboot: hooks.reboot,
+      ...(options.maxDownloadBytes !== undefined
+        ? { maxDownloadBytes: options.maxDownloadBytes }
+        : {}),
+    });
+  }
+
+  /** Whether a completion is due: a reason for a session. */
+  get owed(): boolean {
+    return dueCompletions(this.#context.transfers.current.completions)
+      .length > 0;
+  }
+
+  /** What the next session owes: its events, its TransferCompletes, and their acknowledgement. */
+  forSession(): TransferSessionPart {
+    const store = this.#context.transfers;
+    const due = dueCompletions(store.current.completions);
+    const byRequest = new Map<CpeRequest, TransferCompletion>();
+    const events: EventRecord[] = [];
+    for (const c of due) {
+      const request: CpeRequest = {
+        kind: "request",
+        method: "TransferComplete",
+        args: {
+          commandKey: c.commandKey,
+          faultStruct: { faultCode: c.faultCode, faultString: c.faultString },
+          startTime: c.startTime,
+          completeTime: c.completeTime,
+        },
+      };
+      byRequest.set(request, c);
+      events.push({ eventCode: `M ${c.method}`, commandKey: c.commandKey });
+    }
+    if (due.length > 0) {
+      events.unshift({ eventCode: "7 TRANSFER COMPLETE", commandKey: "" });
+    }
+    return {
+      events,
+      requests: [...byRequest.keys()],
+      acknowledge: async (request) => {
+        const completion = byRequest.get(request);
+        if (!completion) return;
+        // By value: the stored entry may have been rewritten since (never
+        // its identity fields), and only one entry goes per answer.
+        await store.update((d) => {
+          const i = d.completions.findIndex((c) =>
+            sameCompletion(c, completion)
+          );
+          return i === -1 ? d : {
+            ...d,
+            completions: d.completions.filter((_, j) => j !== i),
+          };
+        });
+      },
+    };
+  }
+}
+
+function sameCompletion(a: TransferCompletion, b: TransferCompletion): boolean {
+  return a.method === b.method && a.commandKey === b.commandKey &&
+    a.startTime === b.startTime && a.completeTime === b.completeTime &&
+    a.faultCode === b.faultCode && !a.awaitingBoot;
+}

@@ -1,0 +1,218 @@
+/**
+ * One attempt at one transfer: a download fetched into the spool and
+ * handed to the device, or an upload the device produces sent with PUT.
+ * Whatever happens comes back as an outcome with a fault code; nothing is
+ * thrown.
+ *
+ * @module
+ */
+import { CwmpFault } from "../cwmp/faults.ts";
+import {
+  FileRejected,
+  type TransferAdapter,
+} from "../datamodel/transfer_adapter.ts";
+import type { QueuedTransfer } from "../state/transfers.ts";
+import {
+  downloadFile,
+  type FileClientOptions,
+  uploadFile,
+} from "./file_client.ts";
+import type { TransferSpool } from "./spool.ts";
+
+/** How an attempt ended. */
+export type AttemptOutcome =
+  | {
+    readonly ok: true;
+    /** Bytes moved. */
+    readonly bytes: number;
+    /** The device must reboot for the file to take effect. */
+    readonly reboot: boolean;
+  }
+  | {
+    readonly ok: false;
+    /** The fault code for TransferComplete. */
+    readonly faultCode: number;
+    /** The reason, for the ACS and the log. */
+    readonly faultString: string;
+  };
+
+/** What an attempt works with. */
+export interface AttemptParts {
+  /** The device's transfer side (undefined: it takes no files). */
+  readonly adapter: TransferAdapter | undefined;
+  /** Where downloads land. */
+  readonly spool: TransferSpool;
+  /** TLS settings, limits and the policy for redirects. */
+  readonly client: FileClientOptions;
+  /** Largest download accepted when the device cannot say how much room it has. */
+  readonly maxDownloadBytes: number;
+  /** Told of the bytes moved so far, as they move. */
+  readonly progress: (bytes: number) => void;
+  /** Called once the file is whole and before it is applied (TransferState 3). */
+  readonly applying: () => Promise<void>;
+}
+
+/** The fault for `error`: its own code, a device's refusal, or `fallback`. */
+export function faultOf(
+  error: unknown,
+  fallback: 9010 | 9011,
+): { faultCode: number; faultString: string } {
+  if (error instanceof CwmpFault) {
+    return { faultCode: error.code, faultString: error.message.slice(0, 256) };
+  }
+  if (error instanceof FileRejected) {
+    return { faultCode: error.code, faultString: error.message.slice(0, 256) };
+  }
+  const message = String((error as Error)?.message ?? error);
+  return {
+    faultCode: fallback,
+    faultString:
+      (fallback === 9011
+        ? `Upload failed: ${message}`
+        : `File transfer failed: ${message}`).slice(0, 256),
+  };
+}
+
+/**
+ * Fetches a download into the spool (at most the space the device reports,
+ * and never more than a FileSize the ACS gave), then lets the device apply
+ * it. The file is removed once the device has answered, whatever it
+ * answered.
+ *
+ * @example
+ * ```ts
+ * import { attemptDownload } from "./run_transfer.ts";
+ * // const outcome = await attemptDownload(entry, parts);
+ * ```
+ */
+export async function attemptDownload(
+  entry: QueuedTransfer,
+  parts: AttemptParts,
+): Promise<AttemptOutcome> {
+  const adapter = parts.adapter;
+  if (!adapter) {
+    return {
+      ok: false,
+      faultCode: 9010,
+      faultString: "This device takes no files",
+    };
+  }
+  let bytes = 0;
+  try {
+    const free = await adapter.freeSpace(entry.fileType);
+    const limit = Math.min(
+      free ?? parts.maxDownloadBytes,
+      parts.maxDownloadBytes,
+    );
+    if (entry.fileSize > 0 && entry.fileSize > limit) {
+      throw new CwmpFault(
+        9010,
+        `The file (${entry.fileSize} bytes) is larger than the ${limit} bytes free for ${entry.fileType}`,
+      );
+    }
+    const file = await parts.spool.receive(entry.id, async (write) => {
+      await downloadFile(
+        entry.url,
+        entry,
+        async (chunk) => {
+          await write(chunk);
+          bytes += chunk.byteLength;
+          parts.progress(bytes);
+        },
+        limit,
+        parts.client,
+      );
+    });
+    if (entry.fileSize > 0 && file.bytes !== entry.fileSize) {
+      throw new CwmpFault(
+        9018,
+        `The file is ${file.bytes} bytes, not the ${entry.fileSize} bytes FileSize announced`,
+      );
+    }
+    return await applyDownload(entry, file.bytes, parts);
+  } catch (error) {
+    await parts.spool.remove(entry.id);
+    return { ok: false, ...faultOf(error, 9010) };
+  }
+}
+
+/**
+ * Hands a whole file in the spool to the device (also again, after the
+ * agent stopped in the middle of applying it).
+ */
+export async function applyDownload(
+  entry: QueuedTransfer,
+  bytes: number,
+  parts: AttemptParts,
+): Promise<AttemptOutcome> {
+  const adapter = parts.adapter;
+  try {
+    if (!adapter) throw new CwmpFault(9010, "This device takes no files");
+    await parts.applying();
+    const applied = await adapter.applyDownload({
+      fileType: entry.fileType,
+      path: parts.spool.pathOf(entry.id),
+      size: bytes,
+      targetFileName: entry.targetFileName,
+      commandKey: entry.commandKey,
+    });
+    return { ok: true, bytes, reboot: applied.reboot };
+  } catch (error) {
+    return { ok: false, ...faultOf(error, 9010) };
+  } finally {
+    await parts.spool.remove(entry.id);
+  }
+}
+
+/**
+ * Sends what the device produces for the FileType with PUT.
+ *
+ * @example
+ * ```ts
+ * import { attemptUpload } from "./run_transfer.ts";
+ * // const outcome = await attemptUpload(entry, parts);
+ * ```
+ */
+export async function attemptUpload(
+  entry: QueuedTransfer,
+  parts: AttemptParts,
+): Promise<AttemptOutcome> {
+  const adapter = parts.adapter;
+  if (!adapter) {
+    return {
+      ok: false,
+      faultCode: 9011,
+      faultString: "This device has no files to upload",
+    };
+  }
+  try {
+    const { bytes } = await uploadFile(
+      entry.url,
+      entry,
+      async () => {
+        const content = await adapter.produceUpload(entry.fileType);
+        return { ...content, stream: counted(content.stream, parts.progress) };
+      },
+      parts.client,
+    );
+    return { ok: true, bytes, reboot: false };
+  } catch (error) {
+    return { ok: false, ...faultOf(error, 9011) };
+  }
+}
+
+function counted(
+  stream: ReadableStream<Uint8Array>,
+  progress: (bytes: number) => void,
+): ReadableStream<Uint8Array> {
+  let bytes = 0;
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        bytes += chunk.byteLength;
+        progress(bytes);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+}

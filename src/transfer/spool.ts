@@ -1,0 +1,117 @@
+/**
+ * Where downloads land on disk: `<state-dir>/transfers/`. A file is written
+ * as `<id>.part`, synced, and renamed to `<id>.file` only once whole, so a
+ * crash leaves at most a `.part`, which the next start removes. The bytes
+ * go to disk chunk by chunk and are never held whole in memory.
+ *
+ * @module
+ */
+
+/** A file received whole. */
+export interface SpooledFile {
+  /** Its path. */
+  readonly path: string;
+  /** Its size in bytes. */
+  readonly bytes: number;
+}
+
+/**
+ * The download directory.
+ *
+ * @example
+ * ```ts
+ * import { TransferSpool } from "./spool.ts";
+ * const spool = new TransferSpool(await Deno.makeTempDir());
+ * const file = await spool.receive("t1", async (write) => {
+ *   await write(new TextEncoder().encode("hello"));
+ * });
+ * console.log(file.bytes); // 5
+ * await spool.remove("t1");
+ * ```
+ */
+export class TransferSpool {
+  /** The directory. */
+  readonly dir: string;
+
+  /** A spool in `dir` (created when first used, mode 0700). */
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  /** Path of a whole file. */
+  pathOf(id: string): string {
+    return `${this.dir}/${id}.file`;
+  }
+
+  /**
+   * Writes what `fill` delivers to `<id>.part`, then makes it `<id>.file`.
+   * On any failure the partial file is removed and the error rethrown.
+   */
+  async receive(
+    id: string,
+    fill: (write: (chunk: Uint8Array) => Promise<void>) => Promise<void>,
+  ): Promise<SpooledFile> {
+    await Deno.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const part = `${this.dir}/${id}.part`;
+    const file = await Deno.open(part, {
+      write: true,
+      create: true,
+      truncate: true,
+      mode: 0o600,
+    });
+    let bytes = 0;
+    try {
+      await fill(async (chunk) => {
+        for (let done = 0; done < chunk.byteLength;) {
+          done += await file.write(chunk.subarray(done));
+        }
+        bytes += chunk.byteLength;
+      });
+      await file.sync();
+    } catch (error) {
+      file.close();
+      await Deno.remove(part).catch(() => {});
+      throw error;
+    }
+    file.close();
+    await Deno.rename(part, this.pathOf(id));
+    return { path: this.pathOf(id), bytes };
+  }
+
+  /** Removes a file (whole or partial); a missing one is not an error. */
+  async remove(id: string): Promise<void> {
+    for (const name of [`${id}.file`, `${id}.part`]) {
+      await Deno.remove(`${this.dir}/${name}`).catch(() => {});
+    }
+  }
+
+  /** Whether the whole file of `id` is there. */
+  async has(id: string): Promise<boolean> {
+    try {
+      return (await Deno.stat(this.pathOf(id))).isFile;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Removes every partial file, and every whole file whose id is not in
+   * `keep` (left by a transfer that no longer exists). Returns the names
+   * removed.
+   */
+  async clean(keep: ReadonlySet<string>): Promise<string[]> {
+    const removed: string[] = [];
+    try {
+      for await (const entry of Deno.readDir(this.dir)) {
+        const match = /^(.+)\.(part|file)$/.exec(entry.name);
+        if (!entry.isFile || !match) continue;
+        if (match[2] === "file" && keep.has(match[1])) continue;
+        await Deno.remove(`${this.dir}/${entry.name}`).catch(() => {});
+        removed.push(entry.name);
+      }
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    return removed;
+  }
+}
