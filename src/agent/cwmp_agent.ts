@@ -26,7 +26,7 @@ import { SettingsChanges } from "./settings_changes.ts";
 import { AgentTimers, timerSettingsOf } from "./timers.ts";
 import type { CwmpAgentOptions, LogRecord } from "./options.ts";
 import { SessionLoop } from "./session_loop.ts";
-import { AgentTransfers } from "./transfers.ts";
+import { AgentTransfers, whenSettled } from "./transfers.ts";
 import { ValueChangeWatch } from "./value_changes.ts";
 
 /**
@@ -204,7 +204,7 @@ export class CwmpAgent {
     this.#loop.stop();
     this.#timers.cancelAll();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-    await Promise.all([this.idle(), this.#transfers.worker.stop()]);
+    await Promise.all([this.#loop.idle(), this.#transfers.worker.stop()]);
     await this.#listener.stop();
   }
 
@@ -226,9 +226,9 @@ export class CwmpAgent {
     this.#loop.request();
   }
 
-  /** Resolves when no session is running and no settings change is being applied. */
+  /** Resolves when no session, settings change or transfer is running. */
   async idle(): Promise<void> {
-    await this.#loop.idle();
+    await whenSettled(this.#loop, this.#transfers.worker);
   }
 
   /**

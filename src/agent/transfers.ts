@@ -161,3 +161,19 @@ function sameCompletion(a: TransferCompletion, b: TransferCompletion): boolean {
     a.startTime === b.startTime && a.completeTime === b.completeTime &&
     a.faultCode === b.faultCode && !a.awaitingBoot;
 }
+
+/**
+ * Resolves when neither sessions nor transfers have work in hand: a
+ * transfer ends in a session, a session may start a transfer, so each is
+ * waited for until both are still (a bounded number of rounds).
+ */
+export async function whenSettled(
+  loop: { idle(): Promise<void>; readonly running: boolean },
+  worker: TransferWorker,
+): Promise<void> {
+  for (let round = 0; round < 64; round++) {
+    await loop.idle();
+    await worker.idle();
+    if (!loop.running && !worker.busy) return;
+  }
+}

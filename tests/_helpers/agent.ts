@@ -13,7 +13,10 @@ import {
   type Snapshot,
   type StateStore,
 } from "../../mod.ts";
-import { createRpcContext } from "../../src/rpc/context.ts";
+import {
+  createRpcContext,
+  type RpcContextOptions,
+} from "../../src/rpc/context.ts";
 import type { CpeRequestArgs } from "../../src/cwmp/methods.ts";
 import { DEFAULT } from "./device.ts";
 
@@ -43,6 +46,10 @@ export interface RigOptions {
   readonly snapshot?: Snapshot;
   /** An ACS to reuse (a restart talks to the same one). */
   readonly existingAcs?: FixtureAcs;
+  /** More options of the RPC context (a transfer policy, say). */
+  readonly context?: Partial<RpcContextOptions>;
+  /** Options of the simulated device (its free space, say). */
+  readonly device?: { readonly freeBytes?: number };
 }
 
 /** A started fixture ACS and an agent ready to start. */
@@ -53,8 +60,8 @@ export async function rig(options: RigOptions = {}): Promise<Rig> {
   const store = options.store ?? new MemoryStateStore();
   const snapshot = options.snapshot ?? DEFAULT;
   const device = options.restore
-    ? await SimulatedDevice.restore(snapshot, { store })
-    : SimulatedDevice.fromSnapshot(snapshot, { store });
+    ? await SimulatedDevice.restore(snapshot, { store, ...options.device })
+    : SimulatedDevice.fromSnapshot(snapshot, { store, ...options.device });
   const context = await createRpcContext(device, {
     defaults: {
       URL: acs.url,
@@ -63,6 +70,7 @@ export async function rig(options: RigOptions = {}): Promise<Rig> {
       ...options.defaults,
     },
     now: () => new Date(clock.now()),
+    ...options.context,
   });
   const logs: LogRecord[] = [];
   const agent = new CwmpAgent({

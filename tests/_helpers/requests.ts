@@ -1,5 +1,6 @@
 /** ACS requests that tests script into the fixture ACS. */
 import type { AcsRequest } from "../../src/cwmp/messages.ts";
+import type { AcsRequestArgs } from "../../src/cwmp/methods.ts";
 
 /** SetParameterValues of `[name, value]` pairs. */
 export function spv(
@@ -57,4 +58,39 @@ export function scheduleInform(
 /** Reboot with `commandKey`. */
 export function reboot(commandKey: string): AcsRequest {
   return { kind: "request", method: "Reboot", args: { commandKey } };
+}
+
+/** Download of `url` with `commandKey` (the other arguments as GenieACS leaves them). */
+export function download(
+  commandKey: string,
+  fileType: string,
+  url: string,
+  more: Partial<AcsRequestArgs<"Download">> = {},
+): AcsRequest {
+  return {
+    kind: "request",
+    method: "Download",
+    args: {
+      commandKey,
+      fileType,
+      url,
+      username: "",
+      password: "",
+      fileSize: 0,
+      targetFileName: "",
+      delaySeconds: 0,
+      successUrl: "",
+      failureUrl: "",
+      ...more,
+    },
+  };
+}
+
+/** A simulated firmware image of `version` (`boot: fail` when it must not come up). */
+export function firmwareImage(version: string, boots = true): Uint8Array {
+  return new TextEncoder().encode(
+    `CWMP-SIM-FIRMWARE 1\nversion: ${version}\nboot: ${
+      boots ? "ok" : "fail"
+    }\n\n${"payload ".repeat(4096)}`,
+  );
 }

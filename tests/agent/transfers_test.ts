@@ -1,0 +1,393 @@
+/**
+ * Transfers through whole sessions, in process: the fixture ACS asks for a
+ * Download, the agent fetches it from a real local file server after the
+ * session, and reports it in the next one — after the reboot for a
+ * firmware image.
+ */
+import assert from "node:assert/strict";
+import { FileServer } from "../../src/acs/file_server.ts";
+import type { FixtureAcs } from "../../src/acs/fixture.ts";
+import type { AcsRequest, CpeMessage } from "../../src/cwmp/messages.ts";
+import { FileStateStore } from "../../src/state/store.ts";
+import { informOf, rig } from "../_helpers/agent.ts";
+import { download, firmwareImage } from "../_helpers/requests.ts";
+
+const codes = (acs: FixtureAcs, i: number) =>
+  informOf(acs, i).event.map((e) =>
+    e.commandKey ? `${e.eventCode}(${e.commandKey})` : e.eventCode
+  );
+
+/** The CPE requests (other than Inform) of session `i`. */
+function cpeRequests(acs: FixtureAcs, i: number): CpeMessage["body"][] {
+  return acs.sessions[i].messages.slice(1)
+    .filter((m) =>
+      m.direction === "CPE→ACS" && m.decoded?.body.kind === "request"
+    )
+    .map((m) => m.decoded!.body);
+}
+
+/** The responses the CPE gave in session `i`, by method or fault. */
+function answers(acs: FixtureAcs, i: number): CpeMessage["body"][] {
+  return acs.sessions[i].messages.filter((m) =>
+    m.direction === "CPE→ACS" && m.decoded &&
+    (m.decoded.body.kind === "response" || m.decoded.body.kind === "fault")
+  ).map((m) => m.decoded!.body);
+}
+
+function transferComplete(body: CpeMessage["body"]) {
+  assert.equal(body.kind, "request");
+  if (body.kind !== "request" || body.method !== "TransferComplete") {
+    throw new Error(`expected TransferComplete, got ${JSON.stringify(body)}`);
+  }
+  return body.args;
+}
+
+async function withFiles(
+  fn: (files: FileServer) => Promise<void>,
+  options: ConstructorParameters<typeof FileServer>[0] = {},
+): Promise<void> {
+  const files = new FileServer(options);
+  await files.start();
+  try {
+    await fn(files);
+  } finally {
+    await files.stop();
+  }
+}
+
+Deno.test("a firmware Download: Status 1, the image fetched and applied after the session, the reboot, then 1 BOOT + 7 TRANSFER COMPLETE + M Download and one TransferComplete", async () => {
+  await withFiles(async (files) => {
+    files.serve("/fw-2.0.bin", { body: firmwareImage("2.0.0") });
+    const r = await rig({
+      acs: {
+        sessions: [{
+          requests: [
+            download(
+              "fw-42",
+              "1 Firmware Upgrade Image",
+              files.url("/fw-2.0.bin"),
+            ),
+          ],
+        }],
+      },
+    });
+    try {
+      await r.agent.start();
+      await r.acs.waitForSessions(2);
+      await r.agent.idle();
+      const [response] = answers(r.acs, 0);
+      assert.deepStrictEqual(response, {
+        kind: "response",
+        method: "Download",
+        args: {
+          status: 1,
+          startTime: "0001-01-01T00:00:00Z",
+          completeTime: "0001-01-01T00:00:00Z",
+        },
+      });
+      assert.deepStrictEqual(codes(r.acs, 1), [
+        "1 BOOT",
+        "7 TRANSFER COMPLETE",
+        "M Download(fw-42)",
+      ]);
+      const [tc] = cpeRequests(r.acs, 1);
+      const args = transferComplete(tc);
+      assert.equal(args.commandKey, "fw-42");
+      assert.deepStrictEqual(args.faultStruct, {
+        faultCode: 0,
+        faultString: "",
+      });
+      assert.notEqual(args.startTime, "0001-01-01T00:00:00Z");
+      assert.notEqual(args.completeTime, "0001-01-01T00:00:00Z");
+      assert.equal(r.device.counters.reboots, 1);
+      const version = await r.device.getValues([
+        "Device.DeviceInfo.SoftwareVersion",
+      ]);
+      assert.equal(version.get("Device.DeviceInfo.SoftwareVersion"), "2.0.0");
+      assert.deepStrictEqual(r.context.transfers.current, {
+        queue: [],
+        completions: [],
+      });
+      // Acknowledged: a later session carries neither the event nor the request.
+      await r.agent.trigger([{ eventCode: "2 PERIODIC", commandKey: "" }]);
+      await r.acs.waitForSessions(3);
+      await r.agent.idle();
+      assert.deepStrictEqual(codes(r.acs, 2), ["2 PERIODIC"]);
+      assert.deepStrictEqual(cpeRequests(r.acs, 2), []);
+      assert.ok(
+        r.logs.some((l) => l.msg === "transfer complete" && l.fault === 0),
+      );
+      assert.ok(!JSON.stringify(r.logs).includes("s3cret"));
+    } finally {
+      await r.stop();
+    }
+  });
+});
+
+Deno.test("a web-content Download needs no reboot: 7 TRANSFER COMPLETE + M Download without 1 BOOT", async () => {
+  await withFiles(async (files) => {
+    files.serve("/ui.tar", { body: new Uint8Array(5000) });
+    const r = await rig({
+      acs: {
+        sessions: [{
+          requests: [download("ui", "2 Web Content", files.url("/ui.tar"), {
+            username: "cpe",
+            password: "s3cret",
+            targetFileName: "ui.tar",
+          })],
+        }],
+      },
+    });
+    try {
+      await r.agent.start();
+      await r.acs.waitForSessions(2);
+      await r.agent.idle();
+      assert.deepStrictEqual(codes(r.acs, 1), [
+        "7 TRANSFER COMPLETE",
+        "M Download(ui)",
+      ]);
+      assert.equal(
+        transferComplete(cpeRequests(r.acs, 1)[0]).faultStruct.faultCode,
+        0,
+      );
+      assert.equal(r.device.counters.reboots, 0);
+      assert.ok(
+        !JSON.stringify(r.logs).includes("s3cret"),
+        "no password in the log",
+      );
+    } finally {
+      await r.stop();
+    }
+  });
+});
+
+Deno.test("failures reach the ACS in TransferComplete: a 404 is 9016, content the device rejects 9018; the image that does not boot 9010 after the reboot", async () => {
+  await withFiles(async (files) => {
+    files.serve("/junk.bin", {
+      body: new TextEncoder().encode("not firmware"),
+    });
+    files.serve("/bad-boot.bin", { body: firmwareImage("9.9", false) });
+    const r = await rig({
+      acs: {
+        sessions: [{
+          requests: [
+            download(
+              "gone",
+              "1 Firmware Upgrade Image",
+              files.url("/none.bin"),
+            ),
+            download(
+              "junk",
+              "1 Firmware Upgrade Image",
+              files.url("/junk.bin"),
+            ),
+            download(
+              "noboot",
+              "1 Firmware Upgrade Image",
+              files.url("/bad-boot.bin"),
+            ),
+          ],
+        }],
+      },
+    });
+    try {
+      await r.agent.start();
+      await r.acs.waitForSessions(2);
+      await r.agent.idle();
+      const all = r.acs.sessions.slice(1).flatMap((_, i) =>
+        cpeRequests(r.acs, i + 1)
+      )
+        .map(transferComplete);
+      const byKey = Object.fromEntries(all.map((a) => [a.commandKey, a]));
+      assert.equal(byKey.gone.faultStruct.faultCode, 9016);
+      assert.match(byKey.gone.faultStruct.faultString, /HTTP 404/);
+      assert.equal(byKey.gone.completeTime, "0001-01-01T00:00:00Z");
+      assert.equal(byKey.junk.faultStruct.faultCode, 9018);
+      assert.match(byKey.junk.faultStruct.faultString, /CWMP-SIM-FIRMWARE/);
+      assert.equal(byKey.noboot.faultStruct.faultCode, 9010);
+      assert.match(byKey.noboot.faultStruct.faultString, /did not boot/);
+      assert.equal(all.length, 3, "each reported once");
+      const version = await r.device.getValues([
+        "Device.DeviceInfo.SoftwareVersion",
+      ]);
+      assert.notEqual(version.get("Device.DeviceInfo.SoftwareVersion"), "9.9");
+    } finally {
+      await r.stop();
+    }
+  });
+});
+
+Deno.test("refused in the response, before anything is fetched: no room (9010), a host outside the file servers (9001), a full queue (9004); CancelTransfer removes a queued transfer, an unknown CommandKey is 9003", async () => {
+  await withFiles(async (files) => {
+    files.serve("/slow", { body: new Uint8Array(1000), stall: true });
+    const later = { delaySeconds: 3600 };
+    const queued = Array.from(
+      { length: 16 },
+      (_, i) => download(`q${i}`, "2 Web Content", files.url("/x"), later),
+    );
+    const requests: AcsRequest[] = [
+      download("big", "1 Firmware Upgrade Image", files.url("/fw"), {
+        fileSize: 2_000_000,
+      }),
+      download("elsewhere", "2 Web Content", "http://cdn.example.net/x"),
+      ...queued,
+      download("q16", "2 Web Content", files.url("/x"), later),
+      { kind: "request", method: "GetQueuedTransfers", args: {} },
+      { kind: "request", method: "CancelTransfer", args: { commandKey: "q3" } },
+      {
+        kind: "request",
+        method: "CancelTransfer",
+        args: { commandKey: "nope" },
+      },
+    ];
+    const r = await rig({
+      device: { freeBytes: 1_000_000 },
+      context: {
+        transferUrlProblem: (url) =>
+          url.hostname === "127.0.0.1" ? undefined : {
+            code: 9001,
+            reason: `${url.host} is not among the file servers`,
+          },
+      },
+      acs: { sessions: [{ requests }] },
+    });
+    try {
+      await r.agent.start();
+      await r.acs.waitForSessions(1);
+      await r.agent.idle();
+      const got = answers(r.acs, 0);
+      const faultCode = (b: CpeMessage["body"]) =>
+        b.kind === "fault" ? b.faultCode : 0;
+      assert.equal(faultCode(got[0]), 9010);
+      assert.equal(faultCode(got[1]), 9001);
+      assert.equal(faultCode(got[18]), 9004);
+      const list = got[19];
+      assert.ok(
+        list.kind === "response" && list.method === "GetQueuedTransfers",
+      );
+      assert.equal(list.args.transferList.length, 16);
+      assert.ok(list.args.transferList.every((t) => t.state === 1));
+      assert.ok(
+        got[20].kind === "response" && got[20].method === "CancelTransfer",
+      );
+      assert.equal(faultCode(got[21]), 9003);
+      assert.deepStrictEqual(
+        r.context.transfers.current.queue.map((t) => t.commandKey),
+        queued.map((q) => (q.args as { commandKey: string }).commandKey).filter(
+          (k) => k !== "q3",
+        ),
+      );
+    } finally {
+      await r.stop();
+    }
+  });
+});
+
+Deno.test("CancelTransfer of a transfer in progress is 9021; the transfer goes on", async () => {
+  await withFiles(async (files) => {
+    files.serve("/slow", { body: new Uint8Array(1000), stall: true });
+    const r = await rig({
+      agent: { transfers: { client: { idleTimeoutMs: 1500 } } },
+      acs: {
+        sessions: [
+          { requests: [download("slow", "2 Web Content", files.url("/slow"))] },
+          {
+            requests: [{
+              kind: "request",
+              method: "CancelTransfer",
+              args: { commandKey: "slow" },
+            }],
+          },
+        ],
+      },
+    });
+    try {
+      await r.agent.start();
+      await r.acs.waitForSessions(1);
+      // Wait until the worker has the transfer in hand.
+      for (
+        let i = 0;
+        i < 100 && r.context.transfers.current.queue[0]?.state !== 2;
+        i++
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(r.context.transfers.current.queue[0]?.state, 2);
+      await r.agent.trigger([{
+        eventCode: "6 CONNECTION REQUEST",
+        commandKey: "",
+      }]);
+      await r.acs.waitForSessions(2);
+      const [cancel] = answers(r.acs, 1);
+      assert.equal(cancel.kind === "fault" ? cancel.faultCode : 0, 9021);
+      await r.acs.waitForSessions(3);
+      await r.agent.idle();
+      const tc = transferComplete(cpeRequests(r.acs, 2)[0]);
+      assert.equal(
+        tc.faultStruct.faultCode,
+        9017,
+        "the stalled body timed out",
+      );
+    } finally {
+      await r.stop();
+    }
+  });
+});
+
+Deno.test("a ScheduleDownload whose windows passed while the agent was down ends in 9020", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = new FileStateStore(dir);
+    const first = await rig({
+      store,
+      restore: true,
+      acs: {
+        sessions: [{
+          requests: [{
+            kind: "request",
+            method: "ScheduleDownload",
+            args: {
+              commandKey: "night",
+              fileType: "1 Firmware Upgrade Image",
+              url: "http://127.0.0.1:9/fw.bin",
+              username: "",
+              password: "",
+              fileSize: 0,
+              targetFileName: "",
+              timeWindowList: [{
+                windowStart: 600,
+                windowEnd: 900,
+                windowMode: "1 At Any Time",
+                userMessage: "",
+                maxRetries: 1,
+              }],
+            },
+          }],
+        }],
+      },
+    });
+    await first.agent.start();
+    await first.acs.waitForSessions(1);
+    await first.agent.idle();
+    await first.agent.stop();
+    assert.equal(first.context.transfers.current.queue.length, 1);
+    await first.clock.advance(3600_000);
+    const second = await rig({
+      store,
+      restore: true,
+      existingAcs: first.acs,
+      clock: first.clock,
+    });
+    await second.agent.start();
+    await first.acs.waitForSessions(2);
+    await second.agent.idle();
+    await second.agent.stop();
+    assert.ok(codes(first.acs, 1).includes("M ScheduleDownload(night)"));
+    const tc = transferComplete(cpeRequests(first.acs, 1)[0]);
+    assert.equal(tc.faultStruct.faultCode, 9020);
+    assert.match(tc.faultStruct.faultString, /time windows passed/);
+    await first.acs.stop();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
