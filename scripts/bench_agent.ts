@@ -29,7 +29,6 @@ import {
 } from "../tests/_helpers/agent_process.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const MAIN = `${ROOT}src/cli/main.ts`;
 const CERTS = `${ROOT}certs/`;
 const median = (xs: number[]) =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

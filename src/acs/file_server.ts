@@ -41,9 +41,13 @@ export interface FileServerOptions {
 
 /** A request the server received. */
 export interface FileRequest {
+  /** GET or PUT. */
   readonly method: string;
+  /** The URL path. */
   readonly path: string;
+  /** The status answered (0: the server hung). */
   readonly status: number;
+  /** Whether it carried credentials. */
   readonly authorization: boolean;
 }
 
@@ -137,7 +141,7 @@ export class FileServer {
       return new Response(null, { status: 503 });
     }
     const auth = this.#options.auth;
-    if (auth && !this.#authorized(request, path)) {
+    if (auth && !this.#authorized(request)) {
       await request.body?.cancel();
       record(401);
       return new Response(null, {
@@ -167,7 +171,7 @@ export class FileServer {
     return await this.#send(file);
   }
 
-  #authorized(request: Request, path: string): boolean {
+  #authorized(request: Request): boolean {
     const auth = this.#options.auth!;
     const header = request.headers.get("authorization");
     if (auth.scheme === "basic") {

@@ -11,13 +11,10 @@
 import { decodeCpeMessage } from "../cwmp/decode.ts";
 import { encodeAcsMessage } from "../cwmp/encode.ts";
 import { CwmpFault } from "../cwmp/faults.ts";
+import { sendConnectionRequest } from "./connection_request_client.ts";
 import type { AcsBody, CpeMessage, SoapHeader } from "../cwmp/messages.ts";
 import type { CwmpNamespaceName } from "../cwmp/namespaces.ts";
-import {
-  digestAuthorization,
-  parseDigestChallenge,
-  randomNonce,
-} from "../transport/digest.ts";
+import { randomNonce } from "../transport/digest.ts";
 import { DigestVerifier } from "../transport/digest_server.ts";
 import { validateEnvelopes } from "./xsd.ts";
 import { type NodeHttpsServer, serveNodeHttps } from "./_node_https.ts";
@@ -65,6 +62,8 @@ export class FixtureAcs {
   readonly #verifier = new DigestVerifier({ realm: "fixture-acs" });
   readonly #sessions: RecordedSession[] = [];
   #current: CurrentSession | undefined;
+  /** The session the last 204 ended: a CPE may still send its requests in it. */
+  #ending: CurrentSession | undefined;
   #hanging: (() => void)[] = [];
   #sessionWaiters: { count: number; resolve: () => void }[] = [];
 
@@ -254,6 +253,13 @@ export class FixtureAcs {
       }
       return await this.#inform(decoded, xml);
     }
+    // After the ACS's 204 the CPE sends what it held back (HoldRequests):
+    // the same session goes on.
+    if (!this.#current && body.kind === "request" && this.#ending) {
+      this.#current = this.#ending;
+      this.#current.session.ended = false;
+    }
+    this.#ending = undefined;
     const current = this.#current;
     if (!current) {
       return new Response("no session: the first message must be an Inform", {
@@ -277,10 +283,22 @@ export class FixtureAcs {
         : this.#dropped();
     }
     if (body.kind === "request") {
+      const answer = current.script.cpeRequests;
+      if (answer === "hang") {
+        await new Promise<void>((resolve) => this.#hanging.push(resolve));
+        return new Response(null, { status: 503 });
+      }
       return this.#reply(
         current.namespace,
         { id: decoded.header.id },
-        { kind: "response", method: body.method, args: {} } as AcsBody,
+        answer
+          ? {
+            kind: "fault",
+            faultCode: answer.fault,
+            faultString: answer.fault === 8005 ? "Retry request" : "Fault",
+            parameterFaults: [],
+          }
+          : { kind: "response", method: body.method, args: {} } as AcsBody,
       );
     }
     return this.#next(current);
@@ -301,6 +319,7 @@ export class FixtureAcs {
     current.session.ended = true;
     current.session.messages.push({ direction: "ACS→CPE", xml: "" });
     this.#current = undefined;
+    this.#ending = current;
     this.#ended();
     return new Response(null, { status: 204 });
   }
@@ -405,38 +424,12 @@ export class FixtureAcs {
    * CPE, as an ACS does, and returns the final HTTP status. `client` carries
    * the CA and client certificate for an HTTPS listener.
    */
-  static async connectionRequest(
+  static connectionRequest(
     url: string,
     username: string,
     password: string,
     client?: Deno.HttpClient,
   ): Promise<number> {
-    const first = await fetch(url, {
-      signal: AbortSignal.timeout(10_000),
-      ...(client ? { client } : {}),
-    });
-    await first.body?.cancel();
-    if (first.status !== 401) return first.status;
-    const challenge = parseDigestChallenge(
-      first.headers.get("www-authenticate"),
-    );
-    if (!challenge) return first.status;
-    const target = new URL(url);
-    const authorization = digestAuthorization({
-      challenge,
-      username,
-      password,
-      method: "GET",
-      uri: target.pathname + target.search,
-      cnonce: randomNonce(),
-      nc: 1,
-    });
-    const second = await fetch(url, {
-      headers: { authorization },
-      signal: AbortSignal.timeout(10_000),
-      ...(client ? { client } : {}),
-    });
-    await second.body?.cancel();
-    return second.status;
+    return sendConnectionRequest(url, username, password, client);
   }
 }

@@ -35,6 +35,11 @@ export interface SessionScript {
     readonly post: number;
     readonly failure: "http500" | "drop";
   };
+  /**
+   * How CPE requests (TransferComplete, …) are answered: with this ACS
+   * fault (8005: retry later) instead of their response, or never (`hang`).
+   */
+  readonly cpeRequests?: { readonly fault: number } | "hang";
 }
 
 /** Options for {@linkcode FixtureAcs}. */

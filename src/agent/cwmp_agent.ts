@@ -204,7 +204,7 @@ export class CwmpAgent {
     this.#loop.stop();
     this.#timers.cancelAll();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-    await Promise.all([this.#loop.idle(), this.#transfers.worker.stop()]);
+    await Promise.all([this.#loop.idle(), this.#transfers.stop()]);
     await this.#listener.stop();
   }
 
@@ -254,7 +254,7 @@ export class CwmpAgent {
     if (!ran) return;
     // What the CPE answered for is owed whatever the outcome.
     if (await rebootAfterSession(this.#parts, this.#log)) this.#loop.followUp();
-    this.#transfers.worker.kick();
+    this.#transfers.afterSession();
     await this.#settings.apply();
     await this.#changes.afterSession();
     this.#armTimers();

@@ -14,6 +14,7 @@
 export * from "./clock.ts";
 export * from "./cwmp_agent.ts";
 export { nextPeriodicInform } from "./periodic.ts";
+export type { AgentTransferOptions } from "./transfers.ts";
 export type { CwmpAgentOptions, LogRecord } from "./options.ts";
 export {
   EVENT_QUEUE_KEY,

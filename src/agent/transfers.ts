@@ -29,6 +29,13 @@ export interface AgentTransferOptions {
 /** TransferCompletes sent in one session; the rest wait for the next. */
 export const MAX_TRANSFER_COMPLETES_PER_SESSION = 16;
 
+/**
+ * How long after a session that left a TransferComplete unanswered (an
+ * 8005, HoldRequests to the end, a failure the retry policy does not
+ * cover) the agent opens another for it.
+ */
+export const OWED_RETRY_MS = 5 * 60_000;
+
 /** What one session owes for transfers. */
 export interface TransferSessionPart {
   /** Events its Inform carries for them. */
@@ -71,6 +78,9 @@ export class AgentTransfers {
   /** The worker carrying out the queue. */
   readonly worker: TransferWorker;
   readonly #context: RpcContext;
+  readonly #clock: Clock;
+  readonly #completed: () => void;
+  #owedTimer: number | undefined;
 
   /** Transfers for `context`; nothing runs until the worker is kicked. */
   constructor(
@@ -88,6 +98,8 @@ export class AgentTransfers {
     },
   ) {
     this.#context = context;
+    this.#clock = hooks.clock;
+    this.#completed = hooks.completed;
     this.worker = new TransferWorker({
       transfers: context.transfers,
       device: context.device,
@@ -109,6 +121,31 @@ export class AgentTransfers {
   get owed(): boolean {
     return dueCompletions(this.#context.transfers.current.completions)
       .length > 0;
+  }
+
+  /**
+   * After a session: the queue is looked at again, and a TransferComplete
+   * still owed gets a session of its own in {@linkcode OWED_RETRY_MS}.
+   */
+  afterSession(): void {
+    this.worker.kick();
+    if (this.#owedTimer !== undefined) {
+      this.#clock.clearTimeout(this.#owedTimer);
+    }
+    this.#owedTimer = this.owed
+      ? this.#clock.setTimeout(() => {
+        this.#owedTimer = undefined;
+        if (this.owed) this.#completed();
+      }, OWED_RETRY_MS)
+      : undefined;
+  }
+
+  /** Stops the worker and the timer. */
+  async stop(): Promise<void> {
+    if (this.#owedTimer !== undefined) {
+      this.#clock.clearTimeout(this.#owedTimer);
+    }
+    await this.worker.stop();
   }
 
   /** What the next session owes: its events, its TransferCompletes, and their acknowledgement. */

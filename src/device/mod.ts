@@ -18,5 +18,6 @@
  */
 export * from "./linux.ts";
 export * from "./simulated.ts";
+export * from "./simulated_transfers.ts";
 export * from "./snapshot.ts";
 export * from "./table_adapter.ts";

@@ -51,10 +51,15 @@ const MAX_LOG_LINES = 200;
 
 /** What the simulated device does to itself. */
 export interface SimulatedDeviceSide {
+  /** Where the files' record is kept. */
   readonly store: StateStore;
+  /** `Device` or `InternetGatewayDevice`. */
   readonly root: string;
+  /** The parameter table (a configuration file is checked against it). */
   definitions(): DataModelDefinitions;
+  /** Current values. */
   getValues(paths: readonly string[]): Promise<ReadonlyMap<string, string>>;
+  /** Changes values as the device itself does. */
   setValues(changes: readonly ParameterChange[]): Promise<ApplyResult>;
 }
 

@@ -8,6 +8,7 @@ import type { EventRecord } from "../state/agent_state.ts";
 import { decodeAcsMessage } from "../cwmp/decode.ts";
 import { encodeCpeMessage } from "../cwmp/encode.ts";
 import { CwmpFault } from "../cwmp/faults.ts";
+import { cpeBodyFor } from "./namespace_forms.ts";
 import type { AcsMessage, AcsRequest, CpeRequest } from "../cwmp/messages.ts";
 import type { DeferredAction, RpcContext } from "../rpc/context.ts";
 import { type HandledRequest, handleRequest } from "../rpc/handlers.ts";
@@ -143,7 +144,7 @@ export async function runSession(
           const xml = encodeCpeMessage({
             namespace: effect.namespace,
             header: effect.header,
-            body: effect.body,
+            body: cpeBodyFor(effect.namespace, effect.body),
           });
           const summary = effect.body.kind === "fault"
             ? `fault ${effect.body.faultCode}`

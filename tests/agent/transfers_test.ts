@@ -10,6 +10,7 @@ import type { FixtureAcs } from "../../src/acs/fixture.ts";
 import type { AcsRequest, CpeMessage } from "../../src/cwmp/messages.ts";
 import { FileStateStore } from "../../src/state/store.ts";
 import { informOf, rig } from "../_helpers/agent.ts";
+import { BBF_DIR, xsdTestOptions } from "../_helpers/bbf.ts";
 import { download, firmwareImage } from "../_helpers/requests.ts";
 
 const codes = (acs: FixtureAcs, i: number) =>
@@ -391,3 +392,213 @@ Deno.test("a ScheduleDownload whose windows passed while the agent was down ends
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("an ACS that answers TransferComplete with 8005 gets it again in a later session, and only once acknowledged it is gone", async () => {
+  await withFiles(async (files) => {
+    files.serve("/ringer", { body: new Uint8Array(100) });
+    const r = await rig({
+      acs: {
+        sessions: [
+          {
+            requests: [download("ring", "5 Ringer File", files.url("/ringer"))],
+          },
+          { cpeRequests: { fault: 8005 } },
+        ],
+      },
+    });
+    try {
+      await r.agent.start();
+      await r.acs.waitForSessions(2);
+      await r.agent.idle();
+      assert.equal(
+        r.acs.sessions[1].ended,
+        true,
+        "8005 does not fail the session",
+      );
+      assert.equal(r.context.transfers.current.completions.length, 1, "kept");
+      assert.equal(
+        r.acs.sessions.length,
+        2,
+        "not sent twice in one session or at once",
+      );
+      await r.clock.advance(5 * 60_000);
+      await r.acs.waitForSessions(3);
+      await r.agent.idle();
+      assert.deepStrictEqual(codes(r.acs, 2), [
+        "7 TRANSFER COMPLETE",
+        "M Download(ring)",
+      ]);
+      assert.equal(
+        transferComplete(cpeRequests(r.acs, 2)[0]).commandKey,
+        "ring",
+      );
+      assert.deepStrictEqual(r.context.transfers.current.completions, []);
+    } finally {
+      await r.stop();
+    }
+  });
+});
+
+Deno.test("while the ACS holds requests the TransferComplete waits, and goes out after its 204 in the same session", async () => {
+  await withFiles(async (files) => {
+    files.serve("/tone", { body: new Uint8Array(100) });
+    const r = await rig({
+      acs: {
+        sessions: [
+          { requests: [download("tone", "4 Tone File", files.url("/tone"))] },
+          {
+            holdRequests: true,
+            requests: [{
+              kind: "request",
+              method: "GetParameterValues",
+              args: { parameterNames: ["Device.DeviceInfo.SoftwareVersion"] },
+            }],
+          },
+        ],
+      },
+    });
+    try {
+      await r.agent.start();
+      await r.acs.waitForSessions(2);
+      await r.agent.idle();
+      const summary = r.acs.sessions[1].messages.map((m) =>
+        m.direction === "ACS→CPE"
+          ? (m.xml === "" ? "ACS:204" : "ACS")
+          : m.decoded?.body.kind === "request"
+          ? `CPE:${m.decoded.body.method}`
+          : m.decoded?.body.kind === "response"
+          ? `CPE:${m.decoded.body.method}Response`
+          : "CPE:empty"
+      );
+      assert.deepStrictEqual(summary, [
+        "CPE:Inform",
+        "ACS",
+        "CPE:empty",
+        "ACS",
+        "CPE:GetParameterValuesResponse",
+        "ACS:204",
+        "CPE:TransferComplete",
+        "ACS",
+        "CPE:empty",
+        "ACS:204",
+      ]);
+      assert.deepStrictEqual(r.context.transfers.current.completions, []);
+    } finally {
+      await r.stop();
+    }
+  });
+});
+
+for (const namespace of ["1-0", "1-1", "1-2"] as const) {
+  Deno.test(
+    `transfer messages in cwmp-${namespace} validate against its XSD`,
+    xsdTestOptions(),
+    async () => {
+      await withFiles(async (files) => {
+        files.serve("/cfg.json", {
+          body: new TextEncoder().encode(
+            '{"Device.Time.NTPServer1":"ntp.example.net"}',
+          ),
+        });
+        const requests: AcsRequest[] = [
+          download(
+            "cfg",
+            "3 Vendor Configuration File",
+            files.url("/cfg.json"),
+          ),
+          download("later", "2 Web Content", files.url("/x"), {
+            delaySeconds: 3600,
+          }),
+          {
+            kind: "request",
+            method: "Upload",
+            args: {
+              commandKey: "log",
+              fileType: "2 Vendor Log File",
+              url: files.url("/up/log"),
+              username: "",
+              password: "",
+              delaySeconds: 0,
+            },
+          },
+          { kind: "request", method: "GetQueuedTransfers", args: {} },
+        ];
+        if (namespace !== "1-0") {
+          requests.push({
+            kind: "request",
+            method: "GetAllQueuedTransfers",
+            args: {},
+          });
+        }
+        if (namespace === "1-2") {
+          requests.push(
+            {
+              kind: "request",
+              method: "ScheduleDownload",
+              args: {
+                commandKey: "sched",
+                fileType: "2 Web Content",
+                url: files.url("/cfg.json"),
+                username: "",
+                password: "",
+                fileSize: 0,
+                targetFileName: "",
+                timeWindowList: [{
+                  windowStart: 0,
+                  windowEnd: 3600,
+                  windowMode: "1 At Any Time",
+                  userMessage: "",
+                  maxRetries: -1,
+                }],
+              },
+            },
+            {
+              kind: "request",
+              method: "CancelTransfer",
+              args: { commandKey: "later" },
+            },
+          );
+        }
+        const r = await rig({
+          acs: {
+            sessions: [{ namespace, requests }],
+            defaultScript: { namespace },
+          },
+        });
+        try {
+          await r.agent.start();
+          for (let i = 0; i < 50; i++) {
+            await r.agent.idle();
+            const left = r.context.transfers.current;
+            if (
+              left.completions.length === 0 &&
+              left.queue.every((t) => t.commandKey === "later")
+            ) break;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          const sent = r.acs.sessions.flatMap((s) =>
+            s.messages.flatMap((m) =>
+              m.decoded?.body.kind === "request" ? [m.decoded.body.method] : []
+            )
+          );
+          const expected = namespace === "1-2" ? 3 : 2;
+          assert.equal(
+            sent.filter((m) => m === "TransferComplete").length,
+            expected,
+            sent.join(","),
+          );
+          assert.deepStrictEqual(await r.acs.validateRecorded(BBF_DIR), []);
+          const log = files.upload("/up/log");
+          assert.ok(
+            log instanceof Uint8Array &&
+              new TextDecoder().decode(log).includes(
+                "configuration file applied",
+              ),
+          );
+        } finally {
+          await r.stop();
+        }
+      });
+    },
+  );
+}

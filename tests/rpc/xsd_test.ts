@@ -5,10 +5,13 @@
 import assert from "node:assert/strict";
 import {
   type AcsRequest,
+  CPE_METHODS,
   type CwmpNamespaceName,
   encodeCpeMessage,
   handleRequest,
+  namespaceIncludes,
 } from "../../mod.ts";
+import { cpeBodyFor } from "../../src/session/namespace_forms.ts";
 import { validateEnvelopes, xsdTestOptions } from "../_helpers/bbf.ts";
 import { simContext } from "../_helpers/device.ts";
 
@@ -79,7 +82,59 @@ const REQUESTS: [string, unknown][] = [
   ["ScheduleInform", { delaySeconds: 0, commandKey: "si" }],
   ["Reboot", { commandKey: "rb" }],
   ["FactoryReset", {}],
-  ["Download", {}],
+  ["ChangeDUState", {}],
+  ["Download", {
+    commandKey: "fw",
+    fileType: "1 Firmware Upgrade Image",
+    url: "https://files.example.net/fw.bin",
+    username: "",
+    password: "",
+    fileSize: 1000,
+    targetFileName: "",
+    delaySeconds: 3600,
+    successUrl: "",
+    failureUrl: "",
+  }],
+  ["Download", {
+    commandKey: "ftp",
+    fileType: "2 Web Content",
+    url: "ftp://files.example.net/ui.tar",
+    username: "",
+    password: "",
+    fileSize: 0,
+    targetFileName: "",
+    delaySeconds: 0,
+    successUrl: "",
+    failureUrl: "",
+  }],
+  ["Upload", {
+    commandKey: "cfg",
+    fileType: "3 Vendor Configuration File 1",
+    url: "https://files.example.net/up/cfg",
+    username: "u",
+    password: "p",
+    delaySeconds: 3600,
+  }],
+  ["ScheduleDownload", {
+    commandKey: "night",
+    fileType: "X 00D09E Bootloader",
+    url: "https://files.example.net/bl.bin",
+    username: "",
+    password: "",
+    fileSize: 0,
+    targetFileName: "bl.bin",
+    timeWindowList: [{
+      windowStart: 3600,
+      windowEnd: 7200,
+      windowMode: "2 Immediately",
+      userMessage: "",
+      maxRetries: 2,
+    }],
+  }],
+  ["GetQueuedTransfers", {}],
+  ["GetAllQueuedTransfers", {}],
+  ["CancelTransfer", { commandKey: "none" }],
+  ["CancelTransfer", { commandKey: "night" }],
 ];
 
 Deno.test(
@@ -95,10 +150,18 @@ Deno.test(
         context,
       );
       if (body.kind === "fault") faultCodes.add(body.faultCode);
+      const since = (CPE_METHODS as Record<string, { since: string }>)[method]
+        ?.since ?? "1-0";
       for (const namespace of ["1-0", "1-1", "1-2"] as CwmpNamespaceName[]) {
+        // A method newer than the namespace is refused before it is handled.
+        if (!namespaceIncludes(namespace, since as CwmpNamespaceName)) continue;
         messages.set(
           `${i} ${method} cwmp-${namespace}`,
-          encodeCpeMessage({ namespace, header: { id: `r${i}` }, body }),
+          encodeCpeMessage({
+            namespace,
+            header: { id: `r${i}` },
+            body: cpeBodyFor(namespace, body),
+          }),
         );
       }
     }
@@ -108,6 +171,7 @@ Deno.test(
       9004,
       9005,
       9009,
+      9013,
     ]);
     const results = await validateEnvelopes(messages);
     const failures = [...results].filter(([, r]) => !r.valid);
