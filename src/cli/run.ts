@@ -20,7 +20,7 @@ import {
 } from "./relaunch.ts";
 import { createAgent } from "./run_agent.ts";
 import { loadRunConfig, RUN_USAGE } from "./run_config.ts";
-import { openManagedDevice } from "./run_device.ts";
+import { exitOnSimulatedReboot, openManagedDevice } from "./run_device.ts";
 import { type OpenState, openStateDir } from "./run_state.ts";
 
 export {
@@ -119,6 +119,7 @@ export async function runCommand(
     }
     state = opened;
     const context = await openManagedDevice(config, profile, state.store, log);
+    if (config["sim-reboot"] === "exit") exitOnSimulatedReboot(context, log);
     if (
       enableCwmp && context.device.managementServer("EnableCWMP") !== "true"
     ) {

@@ -65,6 +65,34 @@ export function urlRefusal(
 }
 
 /**
+ * With `--sim-reboot exit`, a reboot of the simulated device ends the
+ * process once the device has rebooted (its new boot is on disk), as a
+ * real reboot ends the agent; whoever supervises it starts it again, and
+ * that start is the boot. A firmware Download is then tested the way it
+ * happens on a device.
+ */
+export function exitOnSimulatedReboot(
+  context: RpcContext,
+  log: (record: { level: "info"; msg: string }) => void,
+  exit: (code: number) => void = (code) => Deno.exit(code),
+): void {
+  const device = context.device.device;
+  if (!(device instanceof SimulatedDevice)) return;
+  for (const name of ["reboot", "factoryReset"] as const) {
+    const original = device[name].bind(device);
+    device[name] = async () => {
+      await original();
+      log({
+        level: "info",
+        msg:
+          `the simulated device rebooted (${name}); exiting as a real device's agent would (--sim-reboot exit)`,
+      });
+      exit(0);
+    };
+  }
+}
+
+/**
  * Why a file transfer may not use `url` under this configuration and
  * profile, with the fault it earns: a host outside `file-servers` (9001,
  * request denied), plain http under a profile that forbids it (9013,

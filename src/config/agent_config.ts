@@ -61,6 +61,7 @@ export const ConfigSchema = v.object({
     v.string().verify(allowPatternProblem),
   ).max(64).optional(),
   "transfer-idle-timeout": v.number().int().min(1).max(3600).optional(),
+  "sim-reboot": v.enum(["continue", "exit"] as const).optional(),
   "cr-host": v.string().min(1).optional(),
   "cr-port": port.optional(),
   "cr-path": v.string().max(256).regex(
@@ -116,6 +117,8 @@ export const RUN_FLAGS: Readonly<Record<keyof AgentConfig | "config", string>> =
       "hosts files may be downloaded from and uploaded to: host[:port] or *.domain[:port], comma-separated (default: the ACS hosts)",
     "transfer-idle-timeout":
       "seconds a file transfer may go without a byte before it fails (default 60)",
+    "sim-reboot":
+      "what a reboot of the simulated device does to the process: continue (default) or exit, as a real device's agent would end (a supervisor starts it again)",
     "cr-host":
       "address the connection-request listener binds (default 127.0.0.1)",
     "cr-port": "its port (default 7547; 0 picks a free one)",

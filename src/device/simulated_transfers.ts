@@ -7,13 +7,15 @@
  *   CWMP-SIM-FIRMWARE 1
  *   version: 2.0.1
  *   boot: ok
+ *   apply-ms: 0
  *
  *   …payload…
  *   ```
  *   Anything else is refused as corrupted (9018). The image takes effect at
  *   the next reboot: DeviceInfo.SoftwareVersion becomes `version`, unless
  *   the header says `boot: fail`, which simulates an image that does not
- *   come up (the device keeps the old one and reports the failure).
+ *   come up (the device keeps the old one and reports the failure), and
+ *   `apply-ms` makes writing it to flash take that long (at most 60 s).
  * - `3 Vendor Configuration File`: a JSON object of parameter paths to
  *   values, applied at once; an unknown, read-only or ill-typed parameter
  *   refuses the whole file (9018). Its Upload form is the same JSON of
@@ -120,6 +122,9 @@ export class SimulatedTransfers implements TransferAdapter {
   async applyDownload(file: DownloadedFile): Promise<DownloadApplied> {
     if (file.fileType === "1 Firmware Upgrade Image") {
       const header = await readFirmwareHeader(file.path);
+      if (header.applyMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, header.applyMs));
+      }
       await this.#update((d) => ({
         ...d,
         pending: { version: header.version, boots: header.boots },
@@ -287,7 +292,7 @@ export class SimulatedTransfers implements TransferAdapter {
 /** Reads and checks a simulated firmware image's header (its first 4 KiB at most). */
 async function readFirmwareHeader(
   path: string,
-): Promise<{ version: string; boots: boolean }> {
+): Promise<{ version: string; boots: boolean; applyMs: number }> {
   const file = await Deno.open(path, { read: true });
   const buffer = new Uint8Array(4096);
   let length = 0;
@@ -323,5 +328,6 @@ async function readFirmwareHeader(
   if (!/^[\w.+-]{1,64}$/.test(version)) {
     throw new FileRejected(9018, "The firmware image names no valid version");
   }
-  return { version, boots: fields.get("boot") !== "fail" };
+  const applyMs = Math.min(Number(fields.get("apply-ms") ?? 0) || 0, 60_000);
+  return { version, boots: fields.get("boot") !== "fail", applyMs };
 }

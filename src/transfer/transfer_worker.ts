@@ -333,7 +333,10 @@ export class TransferWorker {
           void this.#patch(entry.id, { bytesDone: bytes }).catch(() => {});
         }
       },
-      applying: () => this.#setState(entry, 3),
+      applying: async () => {
+        await this.#setState(entry, 3);
+        log("info", "applying download", describe(entry));
+      },
     };
   }
 

@@ -86,11 +86,18 @@ export function download(
   };
 }
 
-/** A simulated firmware image of `version` (`boot: fail` when it must not come up). */
-export function firmwareImage(version: string, boots = true): Uint8Array {
+/**
+ * A simulated firmware image of `version` (`boot: fail` when it must not
+ * come up; `applyMs`: how long writing it to flash takes).
+ */
+export function firmwareImage(
+  version: string,
+  boots = true,
+  applyMs = 0,
+): Uint8Array {
   return new TextEncoder().encode(
     `CWMP-SIM-FIRMWARE 1\nversion: ${version}\nboot: ${
       boots ? "ok" : "fail"
-    }\n\n${"payload ".repeat(4096)}`,
+    }\napply-ms: ${applyMs}\n\n${"payload ".repeat(4096)}`,
   );
 }
