@@ -15,6 +15,11 @@ import {
   type EventQueueDocument,
 } from "../state/event_queue.ts";
 import { readHealth } from "../state/health.ts";
+import {
+  TRANSFERS_KEY,
+  TRANSFERS_SPEC,
+  type TransfersDocument,
+} from "../state/transfers.ts";
 import { FileStateStore } from "../state/store.ts";
 import {
   loadStateDocument,
@@ -26,7 +31,8 @@ import type { CommandIo } from "./io.ts";
 export const STATUS_USAGE = `Usage: agent status --state-dir DIR [--json]
 
 Prints the last session's time and outcome, the next scheduled session, the
-retry count, the queued events and the last error, from the agent's state
+retry count, the queued events, the queued and running file transfers, the
+TransferCompletes owed to the ACS and the last error, from the agent's state
 directory. It reads files only; the agent need not be running.
 `;
 
@@ -86,6 +92,12 @@ export async function statusCommand(
     AGENT_STATE_SPEC,
     options,
   ) as unknown as AgentStateDocument;
+  const transfers = await loadStateDocument(
+    store,
+    TRANSFERS_KEY,
+    TRANSFERS_SPEC,
+    options,
+  ) as unknown as TransfersDocument;
   const health = await readHealth(dir);
   const scheduled = [...state.scheduledInforms].sort((a, b) =>
     a.dueAt.localeCompare(b.dueAt)
@@ -100,6 +112,26 @@ export async function statusCommand(
     queuedEvents: queue.events,
     bootEvents: state.bootEvents,
     scheduledInforms: scheduled,
+    // Neither credentials nor the URL (a signed URL is a secret): the host.
+    transfers: transfers.queue.map((t) => ({
+      method: t.method,
+      commandKey: t.commandKey,
+      fileType: t.fileType,
+      host: hostOf(t.url),
+      state: TRANSFER_STATES[t.state],
+      notBefore: t.notBefore,
+      bytesDone: t.bytesDone ?? 0,
+      fileSize: t.fileSize,
+      attempts: t.attempts,
+      lastFault: t.lastFault ?? null,
+    })),
+    transferCompletesOwed: transfers.completions.map((c) => ({
+      method: c.method,
+      commandKey: c.commandKey,
+      faultCode: c.faultCode,
+      faultString: c.faultString,
+      waitingForBoot: c.awaitingBoot !== undefined,
+    })),
     lastError: queue.lastSession?.outcome === "failure"
       ? queue.lastSession.reason ?? "failed"
       : null,
@@ -129,6 +161,26 @@ export async function statusCommand(
       `retry count:    ${status.retryCount}`,
       `queued events:  ${events(status.queuedEvents)}`,
       `at next boot:   ${events(status.bootEvents)}`,
+      `transfers:      ${
+        status.transfers.map((t) =>
+          `${t.method} ${
+            JSON.stringify(t.commandKey)
+          } (${t.fileType}) from ${t.host} ${t.state}${
+            t.state === "in progress"
+              ? `, ${t.bytesDone}${t.fileSize ? ` of ${t.fileSize}` : ""} bytes`
+              : t.state === "queued"
+              ? ` for ${t.notBefore}`
+              : ""
+          }${t.lastFault ? `, last fault ${t.lastFault}` : ""}`
+        ).join("; ") || "none"
+      }`,
+      `owed to ACS:    ${
+        status.transferCompletesOwed.map((c) =>
+          `TransferComplete ${JSON.stringify(c.commandKey)} (${
+            c.faultCode === 0 ? "success" : `fault ${c.faultCode}`
+          })${c.waitingForBoot ? " after the next boot" : ""}`
+        ).join("; ") || "nothing"
+      }`,
       `last error:     ${status.lastError ?? "none"}`,
       `state writes:   ${
         !status.stateWrites
@@ -154,4 +206,18 @@ export async function statusCommand(
     ].join("\n") + "\n",
   );
   return 0;
+}
+
+const TRANSFER_STATES = {
+  1: "queued",
+  2: "in progress",
+  3: "applying",
+} as const;
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "?";
+  }
 }

@@ -10,6 +10,7 @@ import { FileServer } from "../../src/acs/file_server.ts";
 import { FixtureAcs } from "../../src/acs/fixture.ts";
 import type { CpeMessage } from "../../src/cwmp/messages.ts";
 import { type AgentProcess, startAgent } from "../_helpers/agent_process.ts";
+import { runAgent } from "../_helpers/cli.ts";
 import {
   download,
   firmwareImage,
@@ -68,6 +69,19 @@ Deno.test("kill -9 during the download, the apply and before the TransferComplet
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await kill(p);
+    // agent status shows it, without its credentials or URL.
+    const status = await runAgent(["status", "--state-dir", dir, "--json"]);
+    assert.equal(status.code, 0, status.stderr);
+    const shown = JSON.parse(status.stdout);
+    assert.equal(shown.transfers.length, 1);
+    assert.equal(shown.transfers[0].state, "in progress");
+    assert.equal(shown.transfers[0].commandKey, "fw-9");
+    assert.doesNotMatch(status.stdout, /fw\.bin|fw-secret/);
+    const text = await runAgent(["status", "--state-dir", dir]);
+    assert.match(
+      text.stdout,
+      /transfers: +Download "fw-9" \(1 Firmware Upgrade Image\) from 127\.0\.0\.1:\d+ in progress/,
+    );
     files.serve("/fw.bin", { body: firmwareImage("3.1.4", true, 3000) });
 
     // 2. Started again: the partial file goes, the download starts over; killed while the device writes it.
