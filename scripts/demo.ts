@@ -3,8 +3,10 @@
  * gateway, on loopback. The ACS runs a session that exercises every
  * implemented RPC and ends with a Reboot; the agent reboots the simulated
  * device and reports `1 BOOT` + `M Reboot`; then the ACS sends a connection
- * request. Prints the conversation, stops both, exits 0 (1 if anything went
- * wrong).
+ * request and, in that session, a firmware Download of an image it serves
+ * itself: the agent fetches and applies it, reboots into it, and reports
+ * `1 BOOT` + `7 TRANSFER COMPLETE` + `M Download` with the TransferComplete.
+ * Prints the conversation, stops both, exits 0 (1 if anything went wrong).
  *
  * Usage: deno task demo [--verbose]
  */
@@ -17,6 +19,7 @@ import { FileStateStore } from "../src/state/store.ts";
 import { createRpcContext } from "../src/rpc/context.ts";
 import type { TranscriptEntry } from "../src/session/runner.ts";
 import { decodeAcsMessage, decodeCpeMessage } from "../mod.ts";
+import { SIM_FIRMWARE_MAGIC } from "../src/device/simulated_transfers.ts";
 
 const verbose = Deno.args.includes("--verbose");
 const write = (line: string) => console.log(line);
@@ -150,13 +153,44 @@ function keyArguments(entry: TranscriptEntry): string {
   }
 }
 
+const TRANSFER_LINES = new Set([
+  "transfer started",
+  "applying download",
+  "transfer complete",
+  "rebooting",
+]);
+
 async function main(): Promise<number> {
   const stateDir = await Deno.makeTempDir({ prefix: "cwmp-demo-" });
+  const image = new TextEncoder().encode(
+    `${SIM_FIRMWARE_MAGIC}\nversion: 2.0.0-demo\n\n${
+      "firmware ".repeat(100_000)
+    }`,
+  );
   const acs = new FixtureAcs({
-    sessions: [{ requests: DEMO_REQUESTS }],
+    sessions: [{ requests: DEMO_REQUESTS }, {}],
     cookies: true,
+    files: { files: { "/fw-2.0.0.bin": { body: image } } },
   });
   await acs.start();
+  // The connection-request session brings the firmware Download.
+  const firmware: AcsRequest = {
+    kind: "request",
+    method: "Download",
+    args: {
+      commandKey: "demo-fw",
+      fileType: "1 Firmware Upgrade Image",
+      url: acs.fileUrl("/fw-2.0.0.bin"),
+      username: "",
+      password: "",
+      fileSize: image.byteLength,
+      targetFileName: "",
+      delaySeconds: 0,
+      successUrl: "",
+      failureUrl: "",
+    },
+  };
+  acs.script(2, { requests: [firmware] });
   write(`fixture ACS listening at ${acs.url}`);
   const store = new FileStateStore(stateDir);
   const device = await SimulatedDevice.load(DEFAULT_SNAPSHOT, { store });
@@ -173,6 +207,7 @@ async function main(): Promise<number> {
     context,
     connectionRequest: { hostname: "127.0.0.1", port: 0 },
     notificationPollMs: 0,
+    transfers: { dir: `${stateDir}/transfers` },
     onMessage: (entry) => {
       if (entry.direction === "CPE→ACS" && entry.summary === "Inform") {
         write(`\n— session ${++session} —`);
@@ -200,8 +235,12 @@ async function main(): Promise<number> {
       if (result.outcome !== "success") failed = true;
     },
     log: (record) =>
-      record.level !== "info" &&
-      write(`        [${record.level}] ${record.msg}`),
+      (record.level !== "info" || TRANSFER_LINES.has(record.msg)) &&
+      write(
+        `        [${record.level}] ${record.msg}${
+          record.commandKey ? ` ${record.commandKey}` : ""
+        }${record.bytes !== undefined ? ` (${record.bytes} bytes)` : ""}`,
+      ),
   });
   try {
     await agent.start();
@@ -216,20 +255,24 @@ async function main(): Promise<number> {
       "demo-cr-secret",
     );
     write(`        connection request answered HTTP ${status}`);
-    await acs.waitForSessions(3);
+    // Session 3 asks for the firmware; session 4, after the reboot, reports it.
+    await acs.waitForSessions(4);
     await agent.idle();
   } finally {
     await agent.stop();
     await acs.stop();
     await Deno.remove(stateDir, { recursive: true });
   }
-  const ok = !failed && acs.sessions.length === 3 &&
+  const ok = !failed && acs.sessions.length === 4 &&
     acs.sessions[0].events.includes("0 BOOTSTRAP") &&
     acs.sessions[1].events.includes("M Reboot") &&
-    acs.sessions[2].events.includes("6 CONNECTION REQUEST");
+    acs.sessions[2].events.includes("6 CONNECTION REQUEST") &&
+    acs.sessions[3].events.includes("7 TRANSFER COMPLETE");
   write(
     `\n${
-      ok ? "demo finished: 3 sessions, every RPC exercised" : "demo FAILED"
+      ok
+        ? "demo finished: 4 sessions, every RPC exercised, a firmware upgrade reported"
+        : "demo FAILED"
     }`,
   );
   return ok ? 0 : 1;

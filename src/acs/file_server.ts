@@ -115,7 +115,7 @@ export class FileServer {
         resolve();
       },
       onError: () => new Response("internal error", { status: 500 }),
-    }, (request) => this.#handle(request));
+    }, (request) => this.handle(request));
     return promise;
   }
 
@@ -125,8 +125,13 @@ export class FileServer {
     await this.#server?.shutdown();
   }
 
-  async #handle(request: Request): Promise<Response> {
-    const path = new URL(request.url).pathname;
+  /**
+   * Answers one request (what the listener does; another server, such as
+   * the fixture ACS, can hand its file requests here). `prefix` is taken
+   * off the path first.
+   */
+  async handle(request: Request, prefix = ""): Promise<Response> {
+    const path = new URL(request.url).pathname.slice(prefix.length) || "/";
     const record = (status: number) => {
       this.#requests.push({
         method: request.method,

@@ -12,6 +12,8 @@ import { decodeCpeMessage } from "../cwmp/decode.ts";
 import { encodeAcsMessage } from "../cwmp/encode.ts";
 import { CwmpFault } from "../cwmp/faults.ts";
 import { sendConnectionRequest } from "./connection_request_client.ts";
+import { FileServer } from "./file_server.ts";
+import { droppedResponse } from "./_dropped.ts";
 import type { AcsBody, CpeMessage, SoapHeader } from "../cwmp/messages.ts";
 import type { CwmpNamespaceName } from "../cwmp/namespaces.ts";
 import { randomNonce } from "../transport/digest.ts";
@@ -62,6 +64,7 @@ export class FixtureAcs {
   readonly #verifier = new DigestVerifier({ realm: "fixture-acs" });
   readonly #sessions: RecordedSession[] = [];
   #current: CurrentSession | undefined;
+  readonly #scripts = new Map<number, SessionScript>();
   /** The session the last 204 ended: a CPE may still send its requests in it. */
   #ending: CurrentSession | undefined;
   #hanging: (() => void)[] = [];
@@ -70,6 +73,20 @@ export class FixtureAcs {
   /** A fixture ACS; call {@linkcode FixtureAcs.start}. */
   constructor(options: FixtureAcsOptions = {}) {
     this.#options = options;
+    if (options.files) this.files = new FileServer(options.files);
+  }
+
+  /** The files served under `/files/` (with the `files` option). */
+  readonly files: FileServer | undefined;
+
+  /** Sets the script of session `index` (0 is the first), e.g. once the file URLs are known. */
+  script(index: number, script: SessionScript): void {
+    this.#scripts.set(index, script);
+  }
+
+  /** The URL of a file served under `/files/`. */
+  fileUrl(path: string): string {
+    return new URL(`/files${path}`, this.#url).href;
   }
 
   /** `performance.now()` when the first CPE message arrived (for benchmarks). */
@@ -139,6 +156,7 @@ export class FixtureAcs {
   async stop(): Promise<void> {
     for (const release of this.#hanging) release();
     this.#hanging = [];
+    await this.files?.stop();
     const server = this.#server;
     if (server && "shutdown" in server) await server.shutdown();
     else await server?.close();
@@ -183,6 +201,9 @@ export class FixtureAcs {
     this.firstMessageAt ??= performance.now();
     const url = new URL(request.url);
     const path = this.#options.path ?? "/acs";
+    if (this.files && url.pathname.startsWith("/files/")) {
+      return await this.files.handle(request, "/files");
+    }
     if (request.method !== "POST" || !url.pathname.startsWith(path)) {
       return new Response("not found", { status: 404 });
     }
@@ -280,7 +301,7 @@ export class FixtureAcs {
       this.#current = undefined;
       return late.failure === "http500"
         ? new Response("internal error", { status: 500 })
-        : this.#dropped();
+        : droppedResponse();
     }
     if (body.kind === "request") {
       const answer = current.script.cpeRequests;
@@ -326,8 +347,8 @@ export class FixtureAcs {
 
   async #inform(decoded: CpeMessage, xml: string): Promise<Response> {
     const index = this.#sessions.length;
-    const script = this.#options.sessions?.[index] ??
-      this.#options.defaultScript ?? {};
+    const script = this.#scripts.get(index) ??
+      this.#options.sessions?.[index] ?? this.#options.defaultScript ?? {};
     const session: RecordedSession = {
       messages: [{ direction: "CPE→ACS", xml, decoded }],
       events:
@@ -360,7 +381,7 @@ export class FixtureAcs {
       }
       case "drop":
         this.#current = undefined;
-        return this.#dropped();
+        return droppedResponse();
     }
     if (script.informFault !== undefined) {
       this.#current = undefined;
@@ -390,20 +411,6 @@ export class FixtureAcs {
       );
     }
     return response;
-  }
-
-  /** A response whose body breaks off: the connection is lost mid-message. */
-  #dropped(): Response {
-    const stream = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(new TextEncoder().encode("<soap-env:Envelope"));
-        controller.error(new Error("connection dropped on purpose"));
-      },
-    });
-    return new Response(stream, {
-      status: 200,
-      headers: { "content-type": "text/xml" },
-    });
   }
 
   #reply(

@@ -6,6 +6,7 @@
  */
 import type { AcsRequest, CpeMessage } from "../cwmp/messages.ts";
 import type { CwmpNamespaceName } from "../cwmp/namespaces.ts";
+import type { FileServerOptions } from "./file_server.ts";
 
 /** What the ACS does in one session. */
 export interface SessionScript {
@@ -44,6 +45,12 @@ export interface SessionScript {
 
 /** Options for {@linkcode FixtureAcs}. */
 export interface FixtureAcsOptions {
+  /**
+   * Serve files under `/files/` on the ACS's own listener (and its TLS), and
+   * take uploads there: a firmware for a Download of
+   * `${acs.fileUrl("/fw.bin")}`, say.
+   */
+  readonly files?: FileServerOptions;
   /** Scripts for the sessions, in order; later sessions get `defaultScript`. */
   readonly sessions?: readonly SessionScript[];
   /** The script after the listed ones (default: no requests). */

@@ -109,7 +109,7 @@ Deno.test("agent run: configuration errors name the field and exit 1", async () 
   ) assert.ok(help.stdout.includes(flag), flag);
 });
 
-Deno.test("deno task demo runs three sessions on loopback and exits 0", async () => {
+Deno.test("deno task demo runs four sessions on loopback, a firmware upgrade among them, and exits 0", async () => {
   const { code, stdout } = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -126,6 +126,15 @@ Deno.test("deno task demo runs three sessions on loopback and exits 0", async ()
   assert.match(text, /events: 0 BOOTSTRAP, 1 BOOT/);
   assert.match(text, /events: 1 BOOT, M Reboot\(demo-reboot\)/);
   assert.match(text, /events: 6 CONNECTION REQUEST/);
+  assert.match(text, /DownloadResponse +\{"status":1,/);
+  assert.match(
+    text,
+    /events: 1 BOOT, 7 TRANSFER COMPLETE, M Download\(demo-fw\)/,
+  );
+  assert.match(
+    text,
+    /TransferComplete +\{"commandKey":"demo-fw","faultStruct":\{"faultCode":0,/,
+  );
   assert.match(
     text,
     /fault 9003 +Invalid arguments \[Device\.WiFi\.Radio\.1\.Channel=9007\]/,
