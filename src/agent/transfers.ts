@@ -24,6 +24,8 @@ export interface AgentTransferOptions {
   readonly client?: FileClientOptions;
   /** Largest download when the device cannot tell its free space. */
   readonly maxDownloadBytes?: number;
+  /** Files an Upload of these FileTypes sends, instead of asking the device. */
+  readonly uploadFiles?: Readonly<Record<string, string>>;
 }
 
 /** TransferCompletes sent in one session; the rest wait for the next. */
@@ -114,6 +116,7 @@ export class AgentTransfers {
       ...(options.maxDownloadBytes !== undefined
         ? { maxDownloadBytes: options.maxDownloadBytes }
         : {}),
+      ...(options.uploadFiles ? { uploadFiles: options.uploadFiles } : {}),
     });
   }
 

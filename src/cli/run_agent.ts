@@ -76,6 +76,9 @@ export async function createAgent(
     // File servers get the ACS's trust; a redirect must stay among them.
     transfers: {
       dir: `${config["state-dir"]}/transfers`,
+      ...(config["upload-files"]
+        ? { uploadFiles: config["upload-files"] }
+        : {}),
       client: {
         ...trust,
         urlProblem: (url) => transferUrlRefusal(config, profile, url)?.reason,

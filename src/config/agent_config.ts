@@ -61,6 +61,13 @@ export const ConfigSchema = v.object({
     v.string().verify(allowPatternProblem),
   ).max(64).optional(),
   "transfer-idle-timeout": v.number().int().min(1).max(3600).optional(),
+  "upload-files": v.record(
+    v.string().regex(
+      /^(1 Vendor Configuration File|2 Vendor Log File|3 Vendor Configuration File [1-9]\d*|4 Vendor Log File [1-9]\d*|X [0-9A-F]{6} \S.*)$/,
+      "must be an Upload FileType",
+    ),
+    v.string().min(1).max(4096),
+  ).optional(),
   "sim-reboot": v.enum(["continue", "exit"] as const).optional(),
   "cr-host": v.string().min(1).optional(),
   "cr-port": port.optional(),
@@ -117,6 +124,8 @@ export const RUN_FLAGS: Readonly<Record<keyof AgentConfig | "config", string>> =
       "hosts files may be downloaded from and uploaded to: host[:port] or *.domain[:port], comma-separated (default: the ACS hosts)",
     "transfer-idle-timeout":
       "seconds a file transfer may go without a byte before it fails (default 60)",
+    "upload-files":
+      'files an Upload sends, by FileType: TYPE=PATH, comma-separated (an object in the config), e.g. "2 Vendor Log File=/var/log/messages"',
     "sim-reboot":
       "what a reboot of the simulated device does to the process: continue (default) or exit, as a real device's agent would end (a supervisor starts it again)",
     "cr-host":
@@ -188,7 +197,19 @@ export function resolveConfig(
   };
   for (const [key, value] of Object.entries(flags)) {
     if (value === undefined || key === "config") continue;
-    if (key === "acs-allow" || key === "file-servers") {
+    if (key === "upload-files") {
+      merged[key] = Object.fromEntries(
+        value.split(",").filter((p) => p.trim()).map((pair) => {
+          const at = pair.indexOf("=");
+          if (at < 1) {
+            throw new Error(
+              `upload-files: ${JSON.stringify(pair)} is not TYPE=PATH`,
+            );
+          }
+          return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+        }),
+      );
+    } else if (key === "acs-allow" || key === "file-servers") {
       merged[key] = value.split(",").map((p) => p.trim()).filter((p) => p);
     } else if (NUMERIC.has(key)) {
       const decimal = key === "cr-rate-interval";

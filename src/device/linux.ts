@@ -16,6 +16,10 @@ import type {
   DeviceIdentity,
 } from "../datamodel/adapter.ts";
 import { NotImplementedError } from "../datamodel/adapter.ts";
+import {
+  FileRejected,
+  type TransferAdapter,
+} from "../datamodel/transfer_adapter.ts";
 import type { StateStore } from "../state/store.ts";
 import { createTableAdapter, type TableParameter } from "./table_adapter.ts";
 
@@ -30,6 +34,31 @@ export interface LinuxHostOptions {
   /** Overrides the serial number (defaults to the host's machine id). */
   readonly serialNumber?: string;
 }
+
+/**
+ * What the example does with files: a vendor's adapter writes a firmware
+ * image to flash here, and checks its signature (FileRejected 9019). This
+ * one, running on a workstation, refuses every download rather than touch
+ * the host, and uploads only the files named with `agent run
+ * --upload-files` (the agent sends those itself).
+ */
+const LINUX_HOST_TRANSFERS: TransferAdapter = {
+  // Deno has no statfs; a vendor reports its flash partition's free bytes.
+  freeSpace: () => Promise.resolve(undefined),
+  applyDownload: (file) =>
+    Promise.reject(
+      new FileRejected(
+        9010,
+        `the Linux host example applies no files (${file.fileType}); a vendor's adapter does`,
+      ),
+    ),
+  produceUpload: (fileType) =>
+    Promise.reject(
+      new Error(
+        `the Linux host example has no ${fileType}; name a file for it with --upload-files`,
+      ),
+    ),
+};
 
 async function readText(path: string): Promise<string> {
   try {
@@ -269,7 +298,8 @@ export async function createLinuxHostAdapter(
   });
   // The kernel draws a new boot_id at every boot: an agent restart keeps it.
   const bootId = (await readText("/proc/sys/kernel/random/boot_id")).trim();
+  const withFiles = { ...adapter, store, transfers: LINUX_HOST_TRANSFERS };
   return bootId
-    ? { ...adapter, store, bootId: () => Promise.resolve(bootId) }
-    : adapter;
+    ? { ...withFiles, bootId: () => Promise.resolve(bootId) }
+    : withFiles;
 }

@@ -92,6 +92,9 @@ export function computePermissions(
   ) {
     if (config[key]) read.add(resolve(config[key]!));
   }
+  for (const path of Object.values(config["upload-files"] ?? {})) {
+    read.add(resolve(path));
+  }
   const sys = new Set<string>();
   if (config.device === "linux") {
     for (const path of LINUX_READS) read.add(path);

@@ -50,6 +50,8 @@ export interface AttemptParts {
   readonly progress: (bytes: number) => void;
   /** Called once the file is whole and before it is applied (TransferState 3). */
   readonly applying: () => Promise<void>;
+  /** Files an Upload of these FileTypes sends, instead of asking the device. */
+  readonly uploadFiles?: Readonly<Record<string, string>>;
 }
 
 /** The fault for `error`: its own code, a device's refusal, or `fallback`. */
@@ -178,7 +180,8 @@ export async function attemptUpload(
   parts: AttemptParts,
 ): Promise<AttemptOutcome> {
   const adapter = parts.adapter;
-  if (!adapter) {
+  const named = parts.uploadFiles?.[entry.fileType];
+  if (!adapter && !named) {
     return {
       ok: false,
       faultCode: 9011,
@@ -190,7 +193,9 @@ export async function attemptUpload(
       entry.url,
       entry,
       async () => {
-        const content = await adapter.produceUpload(entry.fileType);
+        const content = named
+          ? await fileContent(named)
+          : await adapter!.produceUpload(entry.fileType);
         return { ...content, stream: counted(content.stream, parts.progress) };
       },
       parts.client,
@@ -198,6 +203,18 @@ export async function attemptUpload(
     return { ok: true, bytes, reboot: false };
   } catch (error) {
     return { ok: false, ...faultOf(error, 9011) };
+  }
+}
+
+/** A file on disk as upload content, streamed as it is read. */
+async function fileContent(path: string) {
+  const file = await Deno.open(path, { read: true });
+  try {
+    const { size } = await file.stat();
+    return { stream: file.readable, size };
+  } catch (error) {
+    file.close();
+    throw error;
   }
 }
 

@@ -61,6 +61,8 @@ export interface TransferWorkerParts {
   readonly reboot: (reason: string) => void;
   /** Largest download when the device cannot tell its free space (default 4 GiB). */
   readonly maxDownloadBytes?: number;
+  /** Files an Upload of these FileTypes sends, instead of asking the device. */
+  readonly uploadFiles?: Readonly<Record<string, string>>;
 }
 
 /** Starts of one transfer cut short by a restart before it fails for good. */
@@ -316,6 +318,9 @@ export class TransferWorker {
       spool,
       client,
       maxDownloadBytes: this.#parts.maxDownloadBytes ?? 4 * 1024 ** 3,
+      ...(this.#parts.uploadFiles
+        ? { uploadFiles: this.#parts.uploadFiles }
+        : {}),
       progress: (bytes) => {
         const tenth = entry.fileSize > 0
           ? Math.floor((bytes / entry.fileSize) * 10)

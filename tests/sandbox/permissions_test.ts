@@ -257,3 +257,31 @@ Deno.test("the ACS allow-list takes host patterns; the sandbox grants exactly th
     );
   }
 });
+
+Deno.test("file servers join the network set and upload files the read set; nothing else is added", () => {
+  const base = {
+    "state-dir": "/var/lib/cwmp",
+    "acs-url": "https://acs.example.net/cwmp",
+    device: "sim",
+    "log-level": "info",
+    "log-format": "text",
+  } as const;
+  const plain = computePermissions(base);
+  assert.deepStrictEqual(plain.net, ["acs.example.net:443", "127.0.0.1:7547"]);
+  const withFiles = computePermissions({
+    ...base,
+    "file-servers": ["cdn.example.net:443", "*.files.example.org"],
+    "upload-files": { "2 Vendor Log File": "/var/log/cwmp.log" },
+  });
+  assert.deepStrictEqual(withFiles.net, [
+    "acs.example.net:443",
+    "cdn.example.net:443",
+    "*.files.example.org",
+    "127.0.0.1:7547",
+  ]);
+  assert.deepStrictEqual(
+    withFiles.read.filter((p) => !plain.read.includes(p)),
+    ["/var/log/cwmp.log"],
+  );
+  assert.deepStrictEqual(withFiles.write, plain.write);
+});
