@@ -26,6 +26,8 @@ export interface FileClientOptions extends TransportTls {
   readonly idleTimeoutMs?: number;
   /** How long one transfer may take in all (default 6 h). */
   readonly timeoutMs?: number;
+  /** Told of the bytes an upload has sent so far. */
+  readonly uploaded?: (bytes: number) => void;
   /** Why a URL (the first, or a redirect target) may not be used, or undefined. */
   readonly urlProblem?: (url: URL) => string | undefined;
 }
@@ -324,7 +326,15 @@ class FileConnection {
         method,
         url,
         headers,
-        body: content ? { stream: content.stream, size: content.size } : "",
+        body: content
+          ? {
+            stream: content.stream,
+            size: content.size,
+            ...(this.#options.uploaded
+              ? { onBytes: this.#options.uploaded }
+              : {}),
+          }
+          : "",
         timeoutMs: this.#options.timeoutMs ?? DEFAULT_TOTAL_MS,
         idleTimeoutMs: this.#options.idleTimeoutMs ?? DEFAULT_IDLE_MS,
         peer: "the file server",
@@ -344,7 +354,9 @@ class FileConnection {
   async #transport(url: URL): Promise<HttpTransport> {
     const known = this.#transports.get(url.protocol);
     if (known) return known;
-    const transport = await transportFor(url.protocol, this.#options);
+    const transport = await transportFor(url.protocol, this.#options, {
+      files: true,
+    });
     this.#transports.set(url.protocol, transport);
     return transport;
   }

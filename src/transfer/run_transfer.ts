@@ -192,13 +192,8 @@ export async function attemptUpload(
     const { bytes } = await uploadFile(
       entry.url,
       entry,
-      async () => {
-        const content = named
-          ? await fileContent(named)
-          : await adapter!.produceUpload(entry.fileType);
-        return { ...content, stream: counted(content.stream, parts.progress) };
-      },
-      parts.client,
+      () => named ? fileContent(named) : adapter!.produceUpload(entry.fileType),
+      { ...parts.client, uploaded: parts.progress },
     );
     return { ok: true, bytes, reboot: false };
   } catch (error) {
@@ -216,20 +211,4 @@ async function fileContent(path: string) {
     file.close();
     throw error;
   }
-}
-
-function counted(
-  stream: ReadableStream<Uint8Array>,
-  progress: (bytes: number) => void,
-): ReadableStream<Uint8Array> {
-  let bytes = 0;
-  return stream.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        bytes += chunk.byteLength;
-        progress(bytes);
-        controller.enqueue(chunk);
-      },
-    }),
-  );
 }

@@ -387,6 +387,9 @@ export class TransferWorker {
     log(outcome.ok ? "info" : "warn", "transfer complete", {
       ...describe(entry),
       fault: completion.faultCode,
+      ...(entry.startedAt
+        ? { ms: clock.now() - Date.parse(entry.startedAt) }
+        : {}),
       ...(outcome.ok
         ? { bytes: outcome.bytes }
         : { reason: completion.faultString }),

@@ -18,6 +18,8 @@ export interface StreamedBody {
   readonly stream: ReadableStream<Uint8Array>;
   /** How many bytes the stream holds (sent as Content-Length). */
   readonly size: number;
+  /** Told of the bytes sent so far, as they go. */
+  readonly onBytes?: (sent: number) => void;
 }
 
 /** One request: a POST to the ACS, or a GET or PUT of a file transfer. */
@@ -181,28 +183,26 @@ async function* timedBody(
   exchange: HttpExchange,
   finish: () => void,
 ): AsyncIterable<Uint8Array> {
+  // One check every quarter of the idle limit against the time of the last
+  // chunk, not a timer reset per chunk (thousands for a large download).
   const idleMs = exchange.idleTimeoutMs;
-  let idle: ReturnType<typeof setTimeout> | undefined;
+  let lastAt = Date.now();
   let stalled = false;
-  const rearm = () => {
-    if (idleMs === undefined) return;
-    clearTimeout(idle);
-    idle = setTimeout(() => {
-      stalled = true;
-      controller.abort();
-    }, idleMs);
-  };
+  const idle = idleMs === undefined ? undefined : setInterval(() => {
+    if (Date.now() - lastAt < idleMs) return;
+    stalled = true;
+    controller.abort();
+  }, Math.max(10, Math.floor(idleMs / 4)));
   try {
-    rearm();
     for await (const chunk of stream) {
-      rearm();
+      lastAt = Date.now();
       yield chunk;
     }
   } catch (error) {
     if (controller.signal.aborted) throw bodyTimeout(exchange, stalled, error);
     throw error;
   } finally {
-    clearTimeout(idle);
+    clearInterval(idle);
     finish();
   }
 }

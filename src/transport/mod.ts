@@ -15,6 +15,7 @@ export * from "./cookies.ts";
 export * from "./digest.ts";
 export * from "./digest_server.ts";
 export * from "./http_transport.ts";
+export * from "./http1_transport.ts";
 export * from "./node_tls_transport.ts";
 export * from "./transport_error.ts";
 export * from "./transport_for.ts";

@@ -25,6 +25,7 @@ import type {
   HttpExchange,
   HttpReply,
   HttpTransport,
+  StreamedBody,
 } from "./http_transport.ts";
 import { TransportError } from "./transport_error.ts";
 
@@ -187,7 +188,7 @@ export class NodeTlsTransport implements HttpTransport {
         clearTimeout(timer);
         this.#explain(error, exchange).then(reject, reject);
       });
-      if (streamed) void writeStream(request, streamed.stream);
+      if (streamed) void writeStream(request, streamed);
       else request.end(body.length > 0 ? body : undefined);
     });
   }
@@ -267,11 +268,14 @@ function chainOf(certificate: LinkedCertificate): Uint8Array[] {
 /** Writes a streamed body with backpressure; a failure ends the request. */
 async function writeStream(
   request: import("node:http").ClientRequest,
-  stream: ReadableStream<Uint8Array>,
+  body: StreamedBody,
 ): Promise<void> {
+  let sent = 0;
   try {
-    for await (const chunk of stream) {
+    for await (const chunk of body.stream) {
       if (request.destroyed) break;
+      sent += chunk.byteLength;
+      body.onBytes?.(sent);
       if (!request.write(chunk)) {
         await new Promise((resolve) => {
           request.once("drain", resolve);

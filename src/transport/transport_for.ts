@@ -27,7 +27,9 @@ export interface TransportTls {
 }
 
 /**
- * A transport for `scheme` (`http:` or `https:`) under `tls`.
+ * A transport for `scheme` (`http:` or `https:`) under `tls`. `files` picks
+ * the one for file transfers: without named CAs that is
+ * {@linkcode Http1Transport} rather than fetch, whose large bodies are slow.
  *
  * @throws {TransportError} kind `tls` for pins or TLS 1.3-only without a named CA.
  *
@@ -41,6 +43,7 @@ export interface TransportTls {
 export async function transportFor(
   scheme: string,
   tls: TransportTls,
+  options: { readonly files?: boolean } = {},
 ): Promise<HttpTransport> {
   const clientCert = tls.cert && tls.key
     ? { cert: tls.cert, key: tls.key }
@@ -63,6 +66,10 @@ export async function transportFor(
       "tls",
       "Pins and TLS 1.3-only need at least one named CA certificate",
     );
+  }
+  if (options.files) {
+    const { Http1Transport } = await import("./http1_transport.ts");
+    return new Http1Transport(clientCert);
   }
   return new FetchTransport(clientCert);
 }

@@ -1,0 +1,316 @@
+/**
+ * File transfers as a device meets them (issue #14): `agent run` as a real
+ * process (the CPE V8 flags) asked by a fixture ACS for a Download of a
+ * 200 MB file and an Upload of a 50 MB one, over loopback from a local
+ * file server, beside `curl` moving the same files from the same server in
+ * the same run. Prints the throughput as a ratio to curl's and the agent's
+ * RSS during the download against its idle RSS, each beside its goal.
+ *
+ * Usage: deno run --allow-read --allow-write --allow-net=127.0.0.1 --allow-run --allow-env scripts/bench_transfer.ts [MB]
+ *
+ * @module
+ */
+import { FileServer } from "../src/acs/file_server.ts";
+import { FixtureAcs } from "../src/acs/fixture.ts";
+import type { AcsRequest } from "../src/cwmp/messages.ts";
+import { CPE_V8_FLAGS } from "../src/sandbox/permissions.ts";
+import { startAgent } from "../tests/_helpers/agent_process.ts";
+
+const DOWNLOAD_MB = Number(Deno.args[0] ?? 200);
+const UPLOAD_MB = Math.max(1, Math.round(DOWNLOAD_MB / 4));
+const median = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** VmRSS and VmHWM of a process in MB, read by a `grep` child (see bench_agent.ts). */
+async function memoryMb(pid: number): Promise<{ rss: number; peak: number }> {
+  const { stdout } = await new Deno.Command("grep", {
+    args: ["-E", "^Vm(RSS|HWM):", `/proc/${pid}/status`],
+    stdout: "piped",
+  }).output();
+  const text = new TextDecoder().decode(stdout);
+  const kb = (name: string) =>
+    Number(new RegExp(`${name}:\\s+(\\d+)`).exec(text)?.[1] ?? NaN);
+  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+}
+
+/** A file of `mb` MiB of non-repeating-looking bytes, written in 1 MiB pieces. */
+async function makeFile(path: string, mb: number): Promise<void> {
+  const file = await Deno.open(path, {
+    write: true,
+    create: true,
+    truncate: true,
+  });
+  const piece = new Uint8Array(1 << 20);
+  for (let i = 0; i < piece.length; i += 65536) {
+    crypto.getRandomValues(piece.subarray(i, i + 65536));
+  }
+  for (let i = 0; i < mb; i++) {
+    piece[0] = i & 0xff;
+    await file.write(piece);
+  }
+  file.close();
+}
+
+/** curl's time (ms) for one transfer: `-o FILE` for a GET, `-T FILE` for a PUT. */
+async function curl(args: string[]): Promise<number> {
+  const { code, stdout, stderr } = await new Deno.Command("curl", {
+    args: ["-s", "-S", "-f", "-w", "%{time_total}", ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (code !== 0) {
+    throw new Error(`curl failed: ${new TextDecoder().decode(stderr)}`);
+  }
+  const text = new TextDecoder().decode(stdout).trim();
+  return Number(text.slice(text.lastIndexOf("\n") + 1)) * 1000;
+}
+
+/**
+ * What Deno itself manages: a child with the CPE V8 flags reading the same
+ * file from a plain socket into one buffer and writing it, then fsync (the
+ * agent makes a download durable before it is applied; curl does not).
+ */
+async function bareDeno(url: string, path: string): Promise<number> {
+  const code = `
+    const url = new URL(${JSON.stringify(url)});
+    const t = performance.now();
+    const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
+    await conn.write(new TextEncoder().encode("GET " + url.pathname + " HTTP/1.1\\r\\nhost: " + url.host + "\\r\\nconnection: close\\r\\n\\r\\n"));
+    const out = await Deno.open(${
+    JSON.stringify(path)
+  }, { write: true, create: true, truncate: true });
+    const buffer = new Uint8Array(256 * 1024);
+    for (;;) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      for (let d = 0; d < n;) d += await out.write(buffer.subarray(d, n));
+    }
+    await out.sync();
+    out.close();
+    console.log(performance.now() - t);`;
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", CPE_V8_FLAGS, code],
+    stdout: "piped",
+  }).output();
+  return Number(new TextDecoder().decode(stdout).trim());
+}
+
+function row(what: string, value: string, goal: string, met: boolean): void {
+  console.log(
+    `${what.padEnd(56)} ${value.padStart(20)}${goal ? `   goal ${goal}` : ""}${
+      met ? "" : "   MISSED"
+    }`,
+  );
+}
+
+async function main(): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "cwmp-bench-transfer-" });
+  const files = new FileServer({
+    files: { "/big.bin": { body: { path: `${dir}/big.bin` } } },
+    uploadDir: await Deno.makeTempDir({ dir, prefix: "up-" }),
+    maxUploadBytes: (UPLOAD_MB + 1) << 20,
+  });
+  let agent: ReturnType<typeof startAgent> | undefined;
+  const acs = new FixtureAcs({});
+  try {
+    await makeFile(`${dir}/big.bin`, DOWNLOAD_MB);
+    await makeFile(`${dir}/up.bin`, UPLOAD_MB);
+    await files.start();
+    await acs.start();
+    const download: AcsRequest = {
+      kind: "request",
+      method: "Download",
+      args: {
+        commandKey: "bench-get",
+        fileType: "2 Web Content",
+        url: files.url("/big.bin"),
+        username: "",
+        password: "",
+        fileSize: DOWNLOAD_MB << 20,
+        targetFileName: "",
+        delaySeconds: 0,
+        successUrl: "",
+        failureUrl: "",
+      },
+    };
+    const upload: AcsRequest = {
+      kind: "request",
+      method: "Upload",
+      args: {
+        commandKey: "bench-put",
+        fileType: "X 00D09E Bench",
+        url: files.url("/up/agent.bin"),
+        username: "",
+        password: "",
+        delaySeconds: 0,
+      },
+    };
+    const ROUNDS = 3;
+    // Session 0 is the boot; each round is a Download session, its
+    // TransferComplete session, an Upload session and its TransferComplete.
+    for (let i = 0; i < ROUNDS; i++) {
+      acs.script(1 + 4 * i, { requests: [download] });
+      acs.script(3 + 4 * i, { requests: [upload] });
+    }
+
+    agent = startAgent([
+      "--state-dir",
+      `${dir}/state`,
+      "--acs-url",
+      acs.url,
+      "--cr-port",
+      "0",
+      "--cr-username",
+      "acs",
+      "--cr-password",
+      "cr",
+      "--file-servers",
+      "127.0.0.1",
+      "--upload-files",
+      `X 00D09E Bench=${dir}/up.bin`,
+    ]);
+    const started = await agent.waitFor(
+      (l) => l.msg === "agent started",
+      30_000,
+    );
+    const crUrl = String(started.connectionRequestUrl);
+    await acs.waitForSessions(1, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const idle = await memoryMb(agent.child.pid);
+
+    // Rounds interleave curl and the agent, so both meet the same machine.
+    const curlGets: number[] = [];
+    const curlPuts: number[] = [];
+    const agentGets: number[] = [];
+    const agentPuts: number[] = [];
+    const floors: number[] = [];
+    const peaks: Record<string, number> = { "bench-get": 0, "bench-put": 0 };
+    let seen = 0;
+    const transfer = async (key: string, sessions: number): Promise<number> => {
+      await FixtureAcs.connectionRequest(crUrl, "acs", "cr");
+      let done = false;
+      const skip = seen++;
+      const completed = agent!.waitFor(
+        (l) =>
+          l.msg === "transfer complete" && l.commandKey === key &&
+          agent!.lines.filter((x) => x.msg === "transfer complete").indexOf(
+              l,
+            ) >= skip,
+        120_000,
+      ).finally(() => done = true);
+      while (!done) {
+        peaks[key] = Math.max(
+          peaks[key],
+          (await memoryMb(agent!.child.pid)).rss,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const line = await completed;
+      if (line.fault !== 0) throw new Error(`${key} failed: ${line.reason}`);
+      // Its TransferComplete session ends before the next request.
+      await acs.waitForSessions(sessions, 30_000);
+      return Number(line.ms);
+    };
+    for (let i = 0; i < ROUNDS; i++) {
+      curlGets.push(
+        await curl(["-o", `${dir}/curl.bin`, files.url("/big.bin")]),
+      );
+      await Deno.remove(`${dir}/curl.bin`);
+      agentGets.push(await transfer("bench-get", 3 + 4 * i));
+      floors.push(await bareDeno(files.url("/big.bin"), `${dir}/bare.bin`));
+      curlPuts.push(
+        await curl([
+          "-o",
+          "/dev/null",
+          "-T",
+          `${dir}/up.bin`,
+          files.url(`/up/curl-${i}.bin`),
+        ]),
+      );
+      agentPuts.push(await transfer("bench-put", 5 + 4 * i));
+    }
+    const after = await memoryMb(agent.child.pid);
+    const sent = files.upload("/up/agent.bin");
+    const sentBytes = typeof sent === "string"
+      ? (await Deno.stat(sent)).size
+      : sent?.byteLength;
+    if (sentBytes !== UPLOAD_MB << 20) {
+      throw new Error(`the server got ${sentBytes} bytes`);
+    }
+
+    const agentGetMs = median(agentGets);
+    const agentPutMs = median(agentPuts);
+    const getRatio = median(curlGets) / agentGetMs;
+    const putRatio = median(curlPuts) / agentPutMs;
+    const floorMs = median(floors);
+    const mbps = (mb: number, ms: number) =>
+      `${ms.toFixed(0)} ms ${(mb / (ms / 1000)).toFixed(0)} MB/s`;
+    console.log(
+      `file transfers over loopback (${
+        new Date().toISOString().slice(0, 10)
+      }, agent with the CPE V8 flags, medians of ${ROUNDS} interleaved rounds)`,
+    );
+    const rows: [string, string, string?, boolean?][] = [
+      [
+        `download ${DOWNLOAD_MB} MB: agent (fetched, synced, applied)`,
+        mbps(DOWNLOAD_MB, agentGetMs),
+      ],
+      [
+        `download ${DOWNLOAD_MB} MB: curl -o FILE`,
+        mbps(DOWNLOAD_MB, median(curlGets)),
+      ],
+      [
+        `download ${DOWNLOAD_MB} MB: bare Deno socket loop + fsync`,
+        mbps(DOWNLOAD_MB, floorMs),
+      ],
+      [
+        "download throughput, agent / curl",
+        getRatio.toFixed(2),
+        "≥ 0.8",
+        getRatio >= 0.8,
+      ],
+      [
+        "download throughput, agent / bare Deno loop",
+        (floorMs / agentGetMs).toFixed(2),
+      ],
+      ["RSS idle before the transfers", `${idle.rss.toFixed(1)} MB`],
+      [
+        "RSS during the downloads (max, 100 ms samples)",
+        `${peaks["bench-get"].toFixed(1)} MB`,
+        `< idle + 16 = ${(idle.rss + 16).toFixed(1)} MB`,
+        peaks["bench-get"] < idle.rss + 16,
+      ],
+      [
+        "RSS during the uploads (max, 100 ms samples)",
+        `${peaks["bench-put"].toFixed(1)} MB`,
+        `< idle + 16 = ${(idle.rss + 16).toFixed(1)} MB`,
+        peaks["bench-put"] < idle.rss + 16,
+      ],
+      [
+        "VmHWM before / after the transfers",
+        `${idle.peak.toFixed(1)} / ${after.peak.toFixed(1)} MB`,
+      ],
+      [`upload ${UPLOAD_MB} MB: agent`, mbps(UPLOAD_MB, agentPutMs)],
+      [
+        `upload ${UPLOAD_MB} MB: curl -T FILE`,
+        mbps(UPLOAD_MB, median(curlPuts)),
+      ],
+      [
+        "upload throughput, agent / curl",
+        putRatio.toFixed(2),
+        "≥ 0.8",
+        putRatio >= 0.8,
+      ],
+    ];
+    for (const [what, value, goal, met] of rows) {
+      row(what, value, goal ?? "", met ?? true);
+    }
+  } finally {
+    await agent?.stop();
+    await acs.stop();
+    await files.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (import.meta.main) await main();
