@@ -179,7 +179,7 @@ export class CwmpAgent {
     );
     const device = this.#context.device;
     const booted = await bootAtStart(this.#parts, this.#log);
-    await this.#transfers.worker.resume({ booted });
+    await this.#transfers.start({ booted });
     const queue = this.#queue.current;
     await this.#notifications.reset();
     await this.#settings.applyListener();
@@ -191,7 +191,6 @@ export class CwmpAgent {
       ),
     );
     this.#armTimers();
-    this.#transfers.worker.kick();
     const next = queue.nextSession ? Date.parse(queue.nextSession) : NaN;
     if (!booted && queue.retryCount > 0 && next > this.#clock.now()) {
       // A retry wait was running when the agent stopped: it goes on.

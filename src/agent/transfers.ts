@@ -2,8 +2,10 @@
  * File transfers as the agent runs them: the worker that carries out the
  * queue, and what sessions owe for it — the completions due, each raising
  * `7 TRANSFER COMPLETE` and `M <method>` in the Inform and sent as a
- * TransferComplete, removed only when the ACS has answered it (an 8005 or
- * a failed session leaves it for the next session, across restarts).
+ * TransferComplete, and the device's announcements (`10 AUTONOMOUS
+ * TRANSFER COMPLETE`, `9 REQUEST DOWNLOAD`) — each removed only when the
+ * ACS has answered it (an 8005 or a failed session leaves it for the next
+ * session, across restarts).
  *
  * @module
  */
@@ -14,6 +16,7 @@ import type { TransferCompletion } from "../state/transfers.ts";
 import type { FileClientOptions } from "../transfer/file_client.ts";
 import { TransferSpool } from "../transfer/spool.ts";
 import { TransferWorker } from "../transfer/transfer_worker.ts";
+import { TransferAnnouncements } from "./transfer_announcements.ts";
 import type { Clock } from "./clock.ts";
 
 /** How the agent transfers files. */
@@ -26,6 +29,8 @@ export interface AgentTransferOptions {
   readonly maxDownloadBytes?: number;
   /** Files an Upload of these FileTypes sends, instead of asking the device. */
   readonly uploadFiles?: Readonly<Record<string, string>>;
+  /** Where `agent request-download` leaves requests (`<state-dir>/requests`). */
+  readonly requestsDir?: string;
 }
 
 /** TransferCompletes sent in one session; the rest wait for the next. */
@@ -79,6 +84,8 @@ export function dueCompletions(
 export class AgentTransfers {
   /** The worker carrying out the queue. */
   readonly worker: TransferWorker;
+  /** What the CPE announces of its own accord (autonomous transfers, download requests). */
+  readonly announcements: TransferAnnouncements;
   readonly #context: RpcContext;
   readonly #clock: Clock;
   readonly #completed: () => void;
@@ -118,12 +125,28 @@ export class AgentTransfers {
         : {}),
       ...(options.uploadFiles ? { uploadFiles: options.uploadFiles } : {}),
     });
+    this.announcements = new TransferAnnouncements(context, {
+      log: hooks.log,
+      owed: hooks.completed,
+      ...(options.requestsDir ? { requestsDir: options.requestsDir } : {}),
+    });
   }
 
-  /** Whether a completion is due: a reason for a session. */
+  /**
+   * At the agent's start: the worker resumes what a restart cut short (see
+   * {@linkcode TransferWorker.resume}), the device's announcements are
+   * listened to, and the queue is looked at.
+   */
+  async start(when: { readonly booted: boolean }): Promise<void> {
+    await this.worker.resume(when);
+    await this.announcements.start();
+    this.worker.kick();
+  }
+
+  /** Whether a completion or an announcement is due: a reason for a session. */
   get owed(): boolean {
-    return dueCompletions(this.#context.transfers.current.completions)
-      .length > 0;
+    return this.announcements.owed ||
+      dueCompletions(this.#context.transfers.current.completions).length > 0;
   }
 
   /**
@@ -135,19 +158,25 @@ export class AgentTransfers {
     if (this.#owedTimer !== undefined) {
       this.#clock.clearTimeout(this.#owedTimer);
     }
-    this.#owedTimer = this.owed
+    // An AutonomousTransferComplete alone waits for the next session: an ACS
+    // on CWMP 1.0 cannot take one, and would be called every few minutes.
+    const pressing = () =>
+      dueCompletions(this.#context.transfers.current.completions).length > 0 ||
+      this.#context.transfers.current.downloadRequests.length > 0;
+    this.#owedTimer = pressing()
       ? this.#clock.setTimeout(() => {
         this.#owedTimer = undefined;
-        if (this.owed) this.#completed();
+        if (pressing()) this.#completed();
       }, OWED_RETRY_MS)
       : undefined;
   }
 
-  /** Stops the worker and the timer. */
+  /** Stops the worker, the announcements and the timer. */
   async stop(): Promise<void> {
     if (this.#owedTimer !== undefined) {
       this.#clock.clearTimeout(this.#owedTimer);
     }
+    this.announcements.stop();
     await this.worker.stop();
   }
 
@@ -174,10 +203,25 @@ export class AgentTransfers {
     if (due.length > 0) {
       events.unshift({ eventCode: "7 TRANSFER COMPLETE", commandKey: "" });
     }
+    const announced = this.announcements.requests();
+    const acknowledgements = new Map(
+      announced.map((a) => [a.request, a.acknowledge]),
+    );
+    for (const method of ["AutonomousTransferComplete", "RequestDownload"]) {
+      if (announced.some((a) => a.request.method === method)) {
+        events.push({
+          eventCode: method === "RequestDownload"
+            ? "9 REQUEST DOWNLOAD"
+            : "10 AUTONOMOUS TRANSFER COMPLETE",
+          commandKey: "",
+        });
+      }
+    }
     return {
       events,
-      requests: [...byRequest.keys()],
+      requests: [...byRequest.keys(), ...acknowledgements.keys()],
       acknowledge: async (request) => {
+        await acknowledgements.get(request)?.();
         const completion = byRequest.get(request);
         if (!completion) return;
         // By value: the stored entry may have been rewritten since (never

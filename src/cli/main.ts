@@ -33,7 +33,12 @@ export const COMMANDS: Readonly<
   status: {
     run: async (args, io) =>
       (await import("./status.ts")).statusCommand(args, io),
-    summary: "show the agent's state: sessions, retries, events",
+    summary: "show the agent's state: sessions, retries, events, transfers",
+  },
+  "request-download": {
+    run: async (args, io) =>
+      (await import("./request_download.ts")).requestDownloadCommand(args, io),
+    summary: "ask the ACS for a file (RequestDownload)",
   },
 };
 
@@ -43,7 +48,7 @@ export const USAGE = `Usage: agent <command> [options]
 Commands:
 ${
   Object.entries(COMMANDS).map(([name, c]) =>
-    `  ${name.padEnd(10)}${c.summary}`
+    `  ${name.padEnd(18)}${c.summary}`
   ).join("\n")
 }
 

@@ -76,6 +76,7 @@ export async function createAgent(
     // File servers get the ACS's trust; a redirect must stay among them.
     transfers: {
       dir: `${config["state-dir"]}/transfers`,
+      requestsDir: `${config["state-dir"]}/requests`,
       ...(config["upload-files"]
         ? { uploadFiles: config["upload-files"] }
         : {}),

@@ -6,6 +6,10 @@
  *
  * @module
  */
+import type {
+  AutonomousCompletion,
+  DownloadRequest,
+} from "../state/transfers.ts";
 
 /** A downloaded file, whole on disk, handed to the device. */
 export interface DownloadedFile {
@@ -69,28 +73,10 @@ export type BootResult =
   | { readonly booted: false; readonly reason: string };
 
 /** A transfer the device made on its own, for AutonomousTransferComplete. */
-export interface AutonomousTransfer {
-  /** Where it was announced ("" for none). */
-  readonly announceUrl: string;
-  /** Where the file came from or went to. */
-  readonly transferUrl: string;
-  /** A download (true) or an upload. */
-  readonly isDownload: boolean;
-  /** The FileType. */
-  readonly fileType: string;
-  /** Its size in bytes. */
-  readonly fileSize: number;
-  /** Its name on the device ("" if none). */
-  readonly targetFileName: string;
-  /** 0 for success, else a transfer fault code. */
-  readonly faultCode: number;
-  /** Why it failed ("" on success). */
-  readonly faultString: string;
-  /** When it started (ISO 8601). */
-  readonly startTime: string;
-  /** When it completed (ISO 8601). */
-  readonly completeTime: string;
-}
+export type AutonomousTransfer = AutonomousCompletion;
+
+/** A file the device asks the ACS for (RequestDownload). */
+export type DeviceFileRequest = DownloadRequest;
 
 /**
  * The transfer side of a device adapter. Every method may throw; a
@@ -122,9 +108,17 @@ export interface TransferAdapter {
   bootResult?(fileType: string): Promise<BootResult>;
   /**
    * Reports transfers the device made itself; returns the function that
-   * stops the reports.
+   * stops the reports. They reach the ACS as ManagementServer's
+   * AutonomousTransferCompletePolicy allows.
    */
   watchAutonomous?(
     listener: (transfer: AutonomousTransfer) => void,
+  ): () => void;
+  /**
+   * Reports files the device wants from the ACS (a RequestDownload in the
+   * next session); returns the function that stops the reports.
+   */
+  watchFileRequests?(
+    listener: (request: DeviceFileRequest) => void,
   ): () => void;
 }

@@ -28,7 +28,9 @@
 import type { ApplyResult, ParameterChange } from "../datamodel/adapter.ts";
 import type { DataModelDefinitions } from "../datamodel/definitions.ts";
 import {
+  type AutonomousTransfer,
   type BootResult,
+  type DeviceFileRequest,
   type DownloadApplied,
   type DownloadedFile,
   FileRejected,
@@ -108,6 +110,8 @@ export class SimulatedTransfers implements TransferAdapter {
   readonly #device: SimulatedDeviceSide;
   readonly #freeBytes: number;
   #document: FilesDocument | undefined;
+  readonly #autonomous = new Set<(t: AutonomousTransfer) => void>();
+  readonly #fileRequests = new Set<(r: DeviceFileRequest) => void>();
 
   /** The files of `device`, with `freeBytes` of room (1 GiB by default). */
   constructor(device: SimulatedDeviceSide, freeBytes = 1024 ** 3) {
@@ -170,6 +174,26 @@ export class SimulatedTransfers implements TransferAdapter {
       size: bytes.byteLength,
       contentType: fileType.includes("Log") ? "text/plain" : "application/json",
     };
+  }
+
+  watchAutonomous(listener: (t: AutonomousTransfer) => void): () => void {
+    this.#autonomous.add(listener);
+    return () => this.#autonomous.delete(listener);
+  }
+
+  watchFileRequests(listener: (r: DeviceFileRequest) => void): () => void {
+    this.#fileRequests.add(listener);
+    return () => this.#fileRequests.delete(listener);
+  }
+
+  /** Simulates a transfer the device made on its own (a backup, say). */
+  reportAutonomous(transfer: AutonomousTransfer): void {
+    for (const listener of this.#autonomous) listener(transfer);
+  }
+
+  /** Simulates the device asking the ACS for a file. */
+  requestFile(request: DeviceFileRequest): void {
+    for (const listener of this.#fileRequests) listener(request);
   }
 
   async bootResult(): Promise<BootResult> {

@@ -129,6 +129,29 @@ export const MANAGEMENT_SERVER_PARAMETERS: Readonly<
     writable: false,
     default: "HTTP",
   },
+  // Which transfers the device made itself reach the ACS in an
+  // AutonomousTransferComplete (TR-181 Device:2.0; off unless the ACS turns
+  // it on, and then only for the file types it lists).
+  "AutonomousTransferCompletePolicy.Enable": {
+    type: { base: "boolean" },
+    writable: true,
+    default: "false",
+  },
+  "AutonomousTransferCompletePolicy.TransferTypeFilter": {
+    type: { base: "string", enumeration: ["Upload", "Download", "Both"] },
+    writable: true,
+    default: "Both",
+  },
+  "AutonomousTransferCompletePolicy.ResultTypeFilter": {
+    type: { base: "string", enumeration: ["Success", "Failure", "Both"] },
+    writable: true,
+    default: "Both",
+  },
+  "AutonomousTransferCompletePolicy.FileTypeFilter": {
+    type: { base: "string", list: true, maxLength: 1024 },
+    writable: true,
+    default: "",
+  },
 };
 
 /**

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { ACS_METHODS } from "../cwmp/acs_methods.ts";
 import type { AcsMessage } from "../cwmp/messages.ts";
 import {
   type CwmpNamespaceName,
@@ -74,4 +75,21 @@ export function describe(message: AcsMessage): string {
   return body.kind === "request" || body.kind === "response"
     ? `${body.kind} ${body.method}`
     : body.kind;
+}
+
+/**
+ * The data with the pending CPE requests the session's CWMP version lacks
+ * (AutonomousTransferComplete in a 1.0 session) moved to the deferred
+ * ones: they wait for a session that has them.
+ */
+export function deferAbsent(data: SessionData): SessionData {
+  const absent = data.pending.filter((r) =>
+    !namespaceIncludes(data.namespace, ACS_METHODS[r.method].since)
+  );
+  if (absent.length === 0) return data;
+  return {
+    ...data,
+    pending: data.pending.filter((r) => !absent.includes(r)),
+    deferredRequests: [...data.deferredRequests, ...absent],
+  };
 }

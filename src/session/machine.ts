@@ -20,6 +20,7 @@ import type { AcsMessage, SoapHeader } from "../cwmp/messages.ts";
 import { CPE_METHODS } from "../cwmp/methods.ts";
 import { namespaceIncludes } from "../cwmp/namespaces.ts";
 import {
+  deferAbsent,
   describe,
   idWarnings,
   negotiatedNamespace,
@@ -169,6 +170,7 @@ function done(
 
 /** Sends the next CPE request, or an empty POST when there is none (or HoldRequests forbids it). */
 function next(data: SessionData, effects: SessionEffect[] = []): Step {
+  data = deferAbsent(data);
   if (data.pending.length > 0 && !data.holdRequests) {
     const [request, ...rest] = data.pending;
     const id = String(data.nextId);

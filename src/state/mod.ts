@@ -26,6 +26,8 @@ export * from "./resilient_store.ts";
 export type { StateProblem } from "./state_document.ts";
 export * from "./store.ts";
 export {
+  type AutonomousCompletion,
+  type DownloadRequest,
   MAX_QUEUED_TRANSFERS,
   type QueuedTransfer,
   type TransferCompletion,

@@ -112,18 +112,62 @@ export interface TransferCompletion {
   readonly fileType?: string;
 }
 
+/** A transfer the device made on its own, owed as an AutonomousTransferComplete. */
+export interface AutonomousCompletion {
+  /** Where it was announced ("" for none). */
+  readonly announceUrl: string;
+  /** Where the file came from or went to. */
+  readonly transferUrl: string;
+  /** A download (true) or an upload. */
+  readonly isDownload: boolean;
+  /** The FileType. */
+  readonly fileType: string;
+  /** Its size in bytes. */
+  readonly fileSize: number;
+  /** Its name on the device ("" if none). */
+  readonly targetFileName: string;
+  /** 0 for success, else a transfer fault code. */
+  readonly faultCode: number;
+  /** Why it failed ("" on success). */
+  readonly faultString: string;
+  /** When it started (ISO 8601, or the Unknown Time). */
+  readonly startTime: string;
+  /** When it completed (ISO 8601, or the Unknown Time). */
+  readonly completeTime: string;
+}
+
+/** A file the CPE asks the ACS for (RequestDownload), until the ACS answers. */
+export interface DownloadRequest {
+  /** The Download FileType asked for. */
+  readonly fileType: string;
+  /** FileTypeArg: name/value pairs for the ACS (at most 16). */
+  readonly args: readonly { readonly name: string; readonly value: string }[];
+}
+
+/** Most autonomous completions and download requests kept for the ACS each. */
+export const MAX_CPE_ANNOUNCEMENTS = 16;
+
 /** The transfer document. */
 export interface TransfersDocument {
   /** Queued and running transfers, in the order they arrived. */
   readonly queue: readonly QueuedTransfer[];
   /** Completions not yet acknowledged by a TransferCompleteResponse. */
   readonly completions: readonly TransferCompletion[];
+  /** The device's own transfers not yet acknowledged. */
+  readonly autonomous: readonly AutonomousCompletion[];
+  /** RequestDownloads not yet acknowledged. */
+  readonly downloadRequests: readonly DownloadRequest[];
 }
 
 /** The time a CWMP message carries for "not known" (datamodel's UNKNOWN_TIME; this layer is below it). */
 const UNKNOWN_TIME = "0001-01-01T00:00:00Z";
 
-const EMPTY: TransfersDocument = { queue: [], completions: [] };
+const EMPTY: TransfersDocument = {
+  queue: [],
+  completions: [],
+  autonomous: [],
+  downloadRequests: [],
+};
 
 const method = v.enum(["Download", "Upload", "ScheduleDownload"] as const);
 const commandKey = v.string().max(32);
@@ -165,13 +209,40 @@ const completion: Check<TransferCompletion> = v.object({
   fileType: v.string().max(64).optional(),
 }) as Check<TransferCompletion>;
 
+const autonomous: Check<AutonomousCompletion> = v.object({
+  announceUrl: v.string().max(1024),
+  transferUrl: v.string().max(1024),
+  isDownload: v.boolean(),
+  fileType: v.string().max(64),
+  fileSize: v.number().int().min(0).max(4294967295),
+  targetFileName: v.string().max(256),
+  faultCode: v.number().int().min(0).max(9899),
+  faultString: v.string().max(256),
+  startTime: dateTime,
+  completeTime: dateTime,
+}) as Check<AutonomousCompletion>;
+const downloadRequest: Check<DownloadRequest> = v.object({
+  fileType: v.string().min(1).max(64),
+  args: v.array(v.object({
+    name: v.string().max(64),
+    value: v.string().max(256),
+  })).max(16),
+}) as Check<DownloadRequest>;
+
 /** How the transfer document is checked when read back. */
 export const TRANSFERS_SPEC: DocumentSpec<Record<string, unknown>> = {
   fields: {
     queue: v.array(queued).max(MAX_QUEUED_TRANSFERS),
     completions: v.array(completion).max(MAX_COMPLETIONS),
+    autonomous: v.array(autonomous).max(MAX_CPE_ANNOUNCEMENTS),
+    downloadRequests: v.array(downloadRequest).max(MAX_CPE_ANNOUNCEMENTS),
   },
-  lists: { queue: queued, completions: completion },
+  lists: {
+    queue: queued,
+    completions: completion,
+    autonomous,
+    downloadRequests: downloadRequest,
+  },
   fallback: { ...EMPTY },
 };
 
@@ -210,6 +281,10 @@ export class TransferStore {
     return new TransferStore(store, {
       queue: (saved.queue ?? []).slice(0, MAX_QUEUED_TRANSFERS),
       completions: (saved.completions ?? []).slice(-MAX_COMPLETIONS),
+      autonomous: (saved.autonomous ?? []).slice(-MAX_CPE_ANNOUNCEMENTS),
+      downloadRequests: (saved.downloadRequests ?? []).slice(
+        -MAX_CPE_ANNOUNCEMENTS,
+      ),
     });
   }
 

@@ -371,6 +371,7 @@ export class TransferWorker {
       const completions = [...d.completions, completion];
       if (completions.length > MAX_COMPLETIONS) dropped = completions.shift();
       return {
+        ...d,
         queue: d.queue.filter((t) => t.id !== entry.id),
         completions,
       };

@@ -11,7 +11,21 @@ import type { AcsRequest, CpeMessage } from "../../src/cwmp/messages.ts";
 import { FileStateStore } from "../../src/state/store.ts";
 import { informOf, rig } from "../_helpers/agent.ts";
 import { BBF_DIR, xsdTestOptions } from "../_helpers/bbf.ts";
-import { download, firmwareImage } from "../_helpers/requests.ts";
+import { download, firmwareImage, spv } from "../_helpers/requests.ts";
+import type { AutonomousTransfer } from "../../src/datamodel/transfer_adapter.ts";
+import { requestDownloadCommand } from "../../src/cli/request_download.ts";
+
+/** SetParameterValues of AutonomousTransferCompletePolicy parameters. */
+function spvPolicy(pairs: [string, string, string][]): AcsRequest {
+  return spv(
+    pairs.map(([name, value]) =>
+      [
+        `Device.ManagementServer.AutonomousTransferCompletePolicy.${name}`,
+        value,
+      ] as const
+    ),
+  );
+}
 
 const codes = (acs: FixtureAcs, i: number) =>
   informOf(acs, i).event.map((e) =>
@@ -108,6 +122,8 @@ Deno.test("a firmware Download: Status 1, the image fetched and applied after th
       assert.deepStrictEqual(r.context.transfers.current, {
         queue: [],
         completions: [],
+        autonomous: [],
+        downloadRequests: [],
       });
       // Acknowledged: a later session carries neither the event nor the request.
       await r.agent.trigger([{ eventCode: "2 PERIODIC", commandKey: "" }]);
@@ -564,14 +580,36 @@ for (const namespace of ["1-0", "1-1", "1-2"] as const) {
             sessions: [{ namespace, requests }],
             defaultScript: { namespace },
           },
+          defaults: {
+            "AutonomousTransferCompletePolicy.Enable": "true",
+            "AutonomousTransferCompletePolicy.FileTypeFilter": "2 Web Content",
+          },
         });
         try {
           await r.agent.start();
+          r.device.transfers.reportAutonomous({
+            announceUrl: "",
+            transferUrl: "https://cdn.example.net/ui.tar",
+            isDownload: true,
+            fileType: "2 Web Content",
+            fileSize: 10,
+            targetFileName: "ui.tar",
+            faultCode: 0,
+            faultString: "",
+            startTime: "2026-11-26T10:00:00Z",
+            completeTime: "2026-11-26T10:00:01Z",
+          });
+          r.device.transfers.requestFile({
+            fileType: "X 00D09E Profile",
+            args: [{ name: "tier", value: "gold" }],
+          });
           for (let i = 0; i < 50; i++) {
             await r.agent.idle();
             const left = r.context.transfers.current;
             if (
               left.completions.length === 0 &&
+              left.downloadRequests.length === 0 &&
+              left.autonomous.length === (namespace === "1-0" ? 1 : 0) &&
               left.queue.every((t) => t.commandKey === "later")
             ) break;
             await new Promise((resolve) => setTimeout(resolve, 20));
@@ -586,6 +624,12 @@ for (const namespace of ["1-0", "1-1", "1-2"] as const) {
             sent.filter((m) => m === "TransferComplete").length,
             expected,
             sent.join(","),
+          );
+          assert.equal(sent.filter((m) => m === "RequestDownload").length, 1);
+          // AutonomousTransferComplete is CWMP 1.1: a 1.0 session keeps it.
+          assert.equal(
+            sent.filter((m) => m === "AutonomousTransferComplete").length,
+            namespace === "1-0" ? 0 : 1,
           );
           assert.deepStrictEqual(await r.acs.validateRecorded(BBF_DIR), []);
           const log = files.upload("/up/log");
@@ -602,3 +646,136 @@ for (const namespace of ["1-0", "1-1", "1-2"] as const) {
     },
   );
 }
+
+Deno.test("a transfer the device made itself reaches the ACS as the AutonomousTransferComplete policy allows, and once acknowledged is gone", async () => {
+  const r = await rig({
+    acs: {
+      sessions: [{
+        requests: [spvPolicy([
+          ["Enable", "true", "boolean"],
+          ["ResultTypeFilter", "Failure", "string"],
+          ["FileTypeFilter", "1 Firmware Upgrade Image", "string"],
+        ])],
+      }],
+    },
+  });
+  const report = (t: AutonomousTransfer) =>
+    r.device.transfers.reportAutonomous(t);
+  try {
+    await r.agent.start();
+    await r.acs.waitForSessions(1);
+    await r.agent.idle();
+    const base: AutonomousTransfer = {
+      announceUrl: "",
+      transferUrl: "https://vendor.example.net/fw.bin",
+      isDownload: true,
+      fileType: "1 Firmware Upgrade Image",
+      fileSize: 1234,
+      targetFileName: "",
+      faultCode: 9018,
+      faultString: "bad signature",
+      startTime: "2026-11-26T10:00:00Z",
+      completeTime: "0001-01-01T00:00:00Z",
+    };
+    report({ ...base, faultCode: 0, faultString: "" }); // a success: filtered out
+    report({ ...base, fileType: "2 Web Content" }); // not in the file types
+    report(base);
+    await r.acs.waitForSessions(2);
+    await r.agent.idle();
+    assert.equal(r.acs.sessions.length, 2);
+    assert.deepStrictEqual(codes(r.acs, 1), [
+      "10 AUTONOMOUS TRANSFER COMPLETE",
+    ]);
+    const [atc] = cpeRequests(r.acs, 1);
+    assert.ok(
+      atc.kind === "request" && atc.method === "AutonomousTransferComplete",
+    );
+    assert.equal(atc.args.transferUrl, base.transferUrl);
+    assert.deepStrictEqual(atc.args.faultStruct, {
+      faultCode: 9018,
+      faultString: "bad signature",
+    });
+    assert.deepStrictEqual(r.context.transfers.current.autonomous, []);
+  } finally {
+    await r.stop();
+  }
+});
+
+Deno.test("RequestDownload from the device and from agent request-download: 9 REQUEST DOWNLOAD and the request, kept until answered", async () => {
+  const dir = await Deno.makeTempDir();
+  const r = await rig({
+    agent: { transfers: { requestsDir: `${dir}/requests` } },
+    acs: { sessions: [{}, { cpeRequests: { fault: 8005 } }] },
+  });
+  try {
+    await r.agent.start();
+    await r.acs.waitForSessions(1);
+    await r.agent.idle();
+    r.device.transfers.requestFile({
+      fileType: "3 Vendor Configuration File",
+      args: [{ name: "profile", value: "home" }],
+    });
+    await r.acs.waitForSessions(2);
+    await r.agent.idle();
+    assert.deepStrictEqual(codes(r.acs, 1), ["9 REQUEST DOWNLOAD"]);
+    assert.equal(
+      r.context.transfers.current.downloadRequests.length,
+      1,
+      "8005: kept",
+    );
+    const out: string[] = [];
+    const code = await requestDownloadCommand(
+      [
+        "--state-dir",
+        dir,
+        "--file-type",
+        "1 Firmware Upgrade Image",
+        "--arg",
+        "channel=beta",
+      ],
+      {
+        readFile: Deno.readFile,
+        stdin: new ReadableStream(),
+        stdout: (t) => out.push(t),
+        stderr: (t) => out.push(t),
+      },
+    );
+    assert.equal(code, 0, out.join(""));
+    await r.acs.waitForSessions(3);
+    await r.agent.idle();
+    const sent = cpeRequests(r.acs, 2);
+    assert.deepStrictEqual(
+      sent.map((b) =>
+        b.kind === "request" && b.method === "RequestDownload" &&
+        b.args.fileType
+      ),
+      ["3 Vendor Configuration File", "1 Firmware Upgrade Image"],
+    );
+    const second = sent[1];
+    assert.ok(second.kind === "request" && second.method === "RequestDownload");
+    assert.deepStrictEqual(second.args.fileTypeArg, [{
+      name: "channel",
+      value: "beta",
+    }]);
+    assert.deepStrictEqual(r.context.transfers.current.downloadRequests, []);
+    assert.deepStrictEqual(
+      [...Deno.readDirSync(`${dir}/requests`)],
+      [],
+      "the request file is taken",
+    );
+    const refused = await requestDownloadCommand(
+      ["--state-dir", dir, "--file-type", "7 Movie"],
+      {
+        readFile: Deno.readFile,
+        stdin: new ReadableStream(),
+        stdout: (t) => out.push(t),
+        stderr: (t) => out.push(t),
+      },
+    );
+    assert.equal(refused, 1);
+    assert.match(out.join(""), /FileType "7 Movie" is none of/);
+  } finally {
+    await r.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

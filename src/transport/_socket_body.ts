@@ -1,0 +1,155 @@
+/**
+ * A response body read from a socket into one reused buffer, by
+ * Content-Length, chunked transfer coding or until the connection closes,
+ * with the idle limit of the exchange. The chunks it yields are views of
+ * that buffer, valid until the next is asked for.
+ *
+ * @module
+ */
+import { bodyTimeout } from "./_exchange.ts";
+import type { HttpExchange } from "./http_transport.ts";
+
+const READ_BYTES = 256 * 1024;
+
+/** A response body's bytes: read into one buffer, with the idle limit. */
+export class SocketBytes {
+  readonly #conn: Deno.Conn;
+  readonly #buffer = new Uint8Array(READ_BYTES);
+  #start = 0;
+  #end = 0;
+  #lastAt = Date.now();
+  #stalled = false;
+  readonly #idle: ReturnType<typeof setInterval> | undefined;
+  readonly #exchange: HttpExchange;
+  readonly #timedOut: () => boolean;
+
+  constructor(
+    conn: Deno.Conn,
+    rest: Uint8Array,
+    exchange: HttpExchange,
+    timedOut: () => boolean,
+  ) {
+    this.#conn = conn;
+    this.#buffer.set(rest);
+    this.#end = rest.length;
+    this.#exchange = exchange;
+    this.#timedOut = timedOut;
+    const idleMs = exchange.idleTimeoutMs;
+    // One check every quarter of the idle limit against the last read, not
+    // a timer per read.
+    this.#idle = idleMs === undefined ? undefined : setInterval(() => {
+      if (Date.now() - this.#lastAt < idleMs) return;
+      this.#stalled = true;
+      try {
+        conn.close();
+      } catch {
+        // Already closed.
+      }
+    }, Math.max(10, Math.floor(idleMs / 4)));
+  }
+
+  stop(): void {
+    clearInterval(this.#idle);
+  }
+
+  /** Reads more into the buffer; false at the end of the stream. */
+  async #fill(): Promise<boolean> {
+    if (this.#start === this.#end) this.#start = this.#end = 0;
+    if (this.#end === this.#buffer.length) {
+      this.#buffer.copyWithin(0, this.#start, this.#end);
+      this.#end -= this.#start;
+      this.#start = 0;
+    }
+    let n: number | null;
+    try {
+      n = await this.#conn.read(this.#buffer.subarray(this.#end));
+    } catch (error) {
+      if (this.#stalled || this.#timedOut()) {
+        throw bodyTimeout(this.#exchange, this.#stalled, error);
+      }
+      throw error;
+    }
+    if (n === null) {
+      if (this.#stalled || this.#timedOut()) {
+        throw bodyTimeout(this.#exchange, this.#stalled, undefined);
+      }
+      return false;
+    }
+    this.#lastAt = Date.now();
+    this.#end += n;
+    return true;
+  }
+
+  /** Up to `max` buffered bytes (reading when none are), or undefined at the end. */
+  async #take(max: number): Promise<Uint8Array | undefined> {
+    if (this.#start === this.#end && !(await this.#fill())) return undefined;
+    const n = Math.min(max, this.#end - this.#start);
+    const view = this.#buffer.subarray(this.#start, this.#start + n);
+    this.#start += n;
+    return view;
+  }
+
+  async *exactly(length: number): AsyncIterable<Uint8Array> {
+    for (let left = length; left > 0;) {
+      const chunk = await this.#take(left);
+      if (!chunk) {
+        throw new Error(`connection closed ${left} bytes short of the body`);
+      }
+      left -= chunk.byteLength;
+      yield chunk;
+    }
+  }
+
+  async *untilClose(): AsyncIterable<Uint8Array> {
+    for (;;) {
+      const chunk = await this.#take(Infinity);
+      if (!chunk) return;
+      yield chunk;
+    }
+  }
+
+  async *chunked(): AsyncIterable<Uint8Array> {
+    for (;;) {
+      const line = await this.#line();
+      const size = parseInt(line.split(";")[0].trim(), 16);
+      if (!Number.isFinite(size) || size < 0) {
+        throw new Error(
+          `a malformed chunk size ${JSON.stringify(line.slice(0, 32))}`,
+        );
+      }
+      if (size === 0) {
+        // Trailers, then the blank line.
+        while ((await this.#line()) !== "");
+        return;
+      }
+      yield* this.exactly(size);
+      if ((await this.#line()) !== "") {
+        throw new Error("a chunk without its CRLF");
+      }
+    }
+  }
+
+  /** One CRLF-terminated line (at most 4 KiB). */
+  async #line(): Promise<string> {
+    let text = "";
+    for (;;) {
+      for (let i = this.#start; i < this.#end; i++) {
+        if (this.#buffer[i] === 10) {
+          text += new TextDecoder("latin1").decode(
+            this.#buffer.subarray(this.#start, i),
+          );
+          this.#start = i + 1;
+          return text.endsWith("\r") ? text.slice(0, -1) : text;
+        }
+      }
+      text += new TextDecoder("latin1").decode(
+        this.#buffer.subarray(this.#start, this.#end),
+      );
+      this.#start = this.#end;
+      if (text.length > 4096) throw new Error("a chunk line over 4 KiB");
+      if (!(await this.#fill())) {
+        throw new Error("connection closed in a chunk line");
+      }
+    }
+  }
+}
