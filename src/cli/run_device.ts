@@ -20,6 +20,7 @@ import type { StateProblem } from "../state/state_document.ts";
 import {
   acsAllowList,
   fileServerList,
+  hostPort,
   urlAllowed,
 } from "../sandbox/permissions.ts";
 import type { TlsProfile } from "../tls/profile.ts";
@@ -114,7 +115,9 @@ export function transferUrlRefusal(
   if (!urlAllowed(servers, url.href)) {
     return {
       code: 9001,
-      reason: `${url.host} is not among the file servers this agent may use (${
+      reason: `${
+        hostPort(url.href)
+      } is not among the file servers this agent may use (${
         servers.join(", ") || "none"
       }; name it in file-servers)`,
     };

@@ -15,7 +15,9 @@
  *   the next reboot: DeviceInfo.SoftwareVersion becomes `version`, unless
  *   the header says `boot: fail`, which simulates an image that does not
  *   come up (the device keeps the old one and reports the failure), and
- *   `apply-ms` makes writing it to flash take that long (at most 60 s).
+ *   `apply-ms` makes writing it to flash take that long (at most 60 s);
+ *   `signature: invalid` simulates an image whose signature does not
+ *   verify (9019).
  * - `3 Vendor Configuration File`: a JSON object of parameter paths to
  *   values, applied at once; an unknown, read-only or ill-typed parameter
  *   refuses the whole file (9018). Its Upload form is the same JSON of
@@ -351,6 +353,12 @@ async function readFirmwareHeader(
   const version = fields.get("version") ?? "";
   if (!/^[\w.+-]{1,64}$/.test(version)) {
     throw new FileRejected(9018, "The firmware image names no valid version");
+  }
+  if (fields.get("signature") === "invalid") {
+    throw new FileRejected(
+      9019,
+      "The firmware image's signature does not verify against the vendor key",
+    );
   }
   const applyMs = Math.min(Number(fields.get("apply-ms") ?? 0) || 0, 60_000);
   return { version, boots: fields.get("boot") !== "fail", applyMs };

@@ -779,3 +779,124 @@ Deno.test("RequestDownload from the device and from agent request-download: 9 RE
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("every Download file type succeeds from an https file server under the named CA, with its progress logged; a bad signature is 9019", async () => {
+  const pem = (name: string) =>
+    Deno.readTextFileSync(new URL(`../../certs/${name}`, import.meta.url));
+  await withFiles(async (files) => {
+    const big = new Uint8Array(2_000_000).map((_, i) => i % 199);
+    const cfg = new TextEncoder().encode(
+      '{"Device.Time.NTPServer2":"ntp2.example.net"}',
+    );
+    const types: [string, Uint8Array][] = [
+      ["1 Firmware Upgrade Image", firmwareImage("4.0.0")],
+      ["2 Web Content", big],
+      ["3 Vendor Configuration File", cfg],
+      ["4 Tone File", new Uint8Array(300)],
+      ["5 Ringer File", new Uint8Array(300)],
+      ["X 00D09E Bootloader", new Uint8Array(300)],
+    ];
+    types.forEach(([, body], i) => files.serve(`/f${i}`, { body }));
+    const unsigned = new TextEncoder().encode(
+      "CWMP-SIM-FIRMWARE 1\nversion: 5\nsignature: invalid\n\n",
+    );
+    files.serve("/unsigned", { body: unsigned });
+    const r = await rig({
+      agent: { transfers: { client: { caCerts: [pem("root-ca.crt")] } } },
+      acs: {
+        sessions: [{
+          requests: [
+            ...types.map(([type, body], i) =>
+              download(`k${i}`, type, files.url(`/f${i}`), {
+                fileSize: body.byteLength,
+              })
+            ),
+            download(
+              "unsigned",
+              "1 Firmware Upgrade Image",
+              files.url("/unsigned"),
+            ),
+          ],
+        }],
+      },
+    });
+    try {
+      await r.agent.start();
+      for (
+        let i = 0;
+        i < 200 && r.context.transfers.current.queue.length > 0;
+        i++
+      ) {
+        await r.agent.idle();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await r.agent.idle();
+      const all = r.acs.sessions.slice(1).flatMap((_, i) =>
+        cpeRequests(r.acs, i + 1)
+      )
+        .map(transferComplete);
+      const byKey = Object.fromEntries(
+        all.map((a) => [a.commandKey, a.faultStruct.faultCode]),
+      );
+      assert.deepStrictEqual(byKey, {
+        k0: 0,
+        k1: 0,
+        k2: 0,
+        k3: 0,
+        k4: 0,
+        k5: 0,
+        unsigned: 9019,
+      });
+      const values = await r.device.getValues([
+        "Device.DeviceInfo.SoftwareVersion",
+        "Device.Time.NTPServer2",
+      ]);
+      assert.equal(values.get("Device.DeviceInfo.SoftwareVersion"), "4.0.0");
+      assert.equal(values.get("Device.Time.NTPServer2"), "ntp2.example.net");
+      // node:tls may hand over large pieces at once: the last line is 100 %.
+      const progress = r.logs.filter((l) =>
+        l.msg === "transfer progress" && l.commandKey === "k1"
+      ).map((l) => Number(l.percent));
+      assert.equal(progress.at(-1), 100, JSON.stringify(progress));
+      assert.deepStrictEqual(progress, [...progress].sort((a, b) => a - b));
+    } finally {
+      await r.stop();
+    }
+  }, {
+    tls: { cert: pem("acs-server.chain.pem"), key: pem("acs-server.key") },
+  });
+});
+
+Deno.test("a long download logs its progress every tenth", async () => {
+  await withFiles(async (files) => {
+    const body = new Uint8Array(3_000_000).map((_, i) => i % 251);
+    files.serve("/big", { body });
+    const r = await rig({
+      acs: {
+        sessions: [{
+          requests: [
+            download("big", "2 Web Content", files.url("/big"), {
+              fileSize: body.byteLength,
+            }),
+          ],
+        }],
+      },
+    });
+    try {
+      await r.agent.start();
+      await r.acs.waitForSessions(2);
+      await r.agent.idle();
+      const progress = r.logs.filter((l) => l.msg === "transfer progress")
+        .map((l) => Number(l.percent));
+      assert.ok(progress.length >= 5, JSON.stringify(progress));
+      assert.equal(progress.at(-1), 100);
+      assert.deepStrictEqual(
+        progress,
+        [...new Set(progress)].sort((a, b) => a - b),
+        "each tenth once, in order",
+      );
+    } finally {
+      await r.stop();
+    }
+  });
+});
