@@ -75,8 +75,9 @@ export async function raiseBoot(
  * A new ACS: `0 BOOTSTRAP`, and what only the old ACS cared about is gone
  * (digest §5.2's BOOTSTRAP column: its periodic, scheduled, value-change
  * and connection-request events, its pending ScheduleInforms, an
- * `M Reboot` for it). Transfer completions stay: the device state they
- * describe is real whatever the ACS.
+ * `M Reboot` for it, the transfers it queued that have not started — digest
+ * §5.2, as icwmp does). Transfer completions and transfers already under
+ * way stay: the device state they describe is real whatever the ACS.
  */
 export async function bootstrap(
   parts: Pick<BootParts, "context" | "queue">,
@@ -92,6 +93,10 @@ export async function bootstrap(
     bootEvents: s.bootEvents.filter((e) =>
       !eventPolicy(e.eventCode).droppedOnBootstrap
     ),
+  }));
+  await parts.context.transfers.update((d) => ({
+    ...d,
+    queue: d.queue.filter((t) => t.state !== 1),
   }));
 }
 

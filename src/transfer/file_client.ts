@@ -28,6 +28,8 @@ export interface FileClientOptions extends TransportTls {
   readonly timeoutMs?: number;
   /** Told of the bytes an upload has sent so far. */
   readonly uploaded?: (bytes: number) => void;
+  /** Ends the transfer at once (the agent is stopping): its connections close. */
+  readonly signal?: AbortSignal;
   /** Why a URL (the first, or a redirect target) may not be used, or undefined. */
   readonly urlProblem?: (url: URL) => string | undefined;
 }
@@ -205,6 +207,9 @@ class FileConnection {
   constructor(options: FileClientOptions, method: "Download" | "Upload") {
     this.#options = options;
     this.#method = method;
+    options.signal?.addEventListener("abort", () => this.close(), {
+      once: true,
+    });
   }
 
   /** Refuses a URL the policy does not allow, before any connection. */

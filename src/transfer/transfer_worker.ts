@@ -88,6 +88,8 @@ export class TransferWorker {
   #stopped = false;
   #again = false;
   readonly #declined = new Set<string>();
+  /** Aborts the transfer in flight when the agent stops. */
+  readonly #stopping = new AbortController();
 
   /** A worker; nothing runs until {@linkcode TransferWorker.kick}. */
   constructor(parts: TransferWorkerParts) {
@@ -193,9 +195,14 @@ export class TransferWorker {
     });
   }
 
-  /** Stops timers; waits for the running transfer to end. */
+  /**
+   * Stops timers and cuts the running transfer short: it stays in the queue
+   * as in progress, and the next start begins it again (a device shutting
+   * down does not wait for a 200 MB download).
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopping.abort();
     if (this.#timer !== undefined) this.#parts.clock.clearTimeout(this.#timer);
     await this.#running;
   }
@@ -271,6 +278,14 @@ export class TransferWorker {
     const outcome = entry.method === "Upload"
       ? await attemptUpload(started, this.#attemptParts(started))
       : await attemptDownload(started, this.#attemptParts(started));
+    if (this.#stopped) {
+      log(
+        "info",
+        "transfer interrupted by the agent stopping",
+        describe(started),
+      );
+      return;
+    }
     if (
       !outcome.ok && decision.retryAt !== undefined &&
       decision.retryAt < Infinity
@@ -316,7 +331,7 @@ export class TransferWorker {
     return {
       adapter: this.#parts.device.transfers,
       spool,
-      client,
+      client: { ...client, signal: this.#stopping.signal },
       maxDownloadBytes: this.#parts.maxDownloadBytes ?? 4 * 1024 ** 3,
       ...(this.#parts.uploadFiles
         ? { uploadFiles: this.#parts.uploadFiles }

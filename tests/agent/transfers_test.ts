@@ -900,3 +900,84 @@ Deno.test("a long download logs its progress every tenth", async () => {
     }
   });
 });
+
+Deno.test("stopping the agent cuts a running download short without a completion; the next start begins it again", async () => {
+  await withFiles(async (files) => {
+    files.serve("/slow", { body: new Uint8Array(1000), stall: true });
+    const dir = await Deno.makeTempDir();
+    try {
+      const store = new FileStateStore(dir);
+      const first = await rig({
+        store,
+        restore: true,
+        acs: {
+          sessions: [{
+            requests: [download("slow", "2 Web Content", files.url("/slow"))],
+          }],
+        },
+      });
+      await first.agent.start();
+      for (let i = 0; i < 100 && files.requests.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const began = performance.now();
+      await first.agent.stop();
+      assert.ok(
+        performance.now() - began < 3000,
+        "stop does not wait for the transfer",
+      );
+      assert.equal(first.context.transfers.current.queue[0]?.state, 2);
+      assert.deepStrictEqual(first.context.transfers.current.completions, []);
+      assert.ok(
+        first.logs.some((l) =>
+          l.msg === "transfer interrupted by the agent stopping"
+        ),
+      );
+      files.serve("/slow", { body: new Uint8Array(1000) });
+      const second = await rig({
+        store,
+        restore: true,
+        existingAcs: first.acs,
+        clock: first.clock,
+      });
+      await second.agent.start();
+      await first.acs.waitForSessions(2);
+      await second.agent.idle();
+      await second.agent.stop();
+      assert.equal(
+        transferComplete(cpeRequests(first.acs, 1)[0]).faultStruct.faultCode,
+        0,
+      );
+      await first.acs.stop();
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});
+
+Deno.test("a new ACS (BOOTSTRAP) drops the transfers the old one queued that have not started", async () => {
+  const r = await rig({
+    acs: {
+      sessions: [{
+        requests: [
+          download("old", "2 Web Content", "http://127.0.0.1:9/x", {
+            delaySeconds: 3600,
+          }),
+        ],
+      }],
+    },
+  });
+  try {
+    await r.agent.start();
+    await r.acs.waitForSessions(1);
+    await r.agent.idle();
+    assert.equal(r.context.transfers.current.queue.length, 1);
+    await r.context.device.setManagementServer({ URL: `${r.acs.url}?new` });
+    await r.acs.waitForSessions(2);
+    await r.agent.idle();
+    assert.ok(r.acs.sessions[1].events.includes("0 BOOTSTRAP"));
+    assert.deepStrictEqual(r.context.transfers.current.queue, []);
+  } finally {
+    await r.stop();
+  }
+});
