@@ -9,6 +9,8 @@
 
 /** How much is gathered before a write. */
 const WRITE_BYTES = 1 << 20;
+/** How much is written between two syncs while a file comes in. */
+const SYNC_BYTES = 16 << 20;
 
 /** A file received whole. */
 export interface SpooledFile {
@@ -68,11 +70,21 @@ export class TransferSpool {
     // 200 MB in ~1.3 s against ~0.45 s).
     const buffer = new Uint8Array(WRITE_BYTES);
     let used = 0;
+    // The data is synced to disk as it comes, one sync in flight at a time,
+    // so the sync before the file counts as whole covers only the tail.
+    let unsynced = 0;
+    let syncing: Promise<void> | undefined;
     const flush = async () => {
       for (let done = 0; done < used;) {
         done += await file.write(buffer.subarray(done, used));
       }
+      unsynced += used;
       used = 0;
+      if (unsynced >= SYNC_BYTES) {
+        await syncing;
+        syncing = file.syncData().catch(() => {});
+        unsynced = 0;
+      }
     };
     try {
       await fill(async (chunk) => {
@@ -88,8 +100,10 @@ export class TransferSpool {
         used += chunk.byteLength;
       });
       await flush();
+      await syncing;
       await file.sync();
     } catch (error) {
+      await syncing;
       file.close();
       await Deno.remove(part).catch(() => {});
       throw error;

@@ -327,6 +327,7 @@ export class TransferWorker {
   #attemptParts(entry: QueuedTransfer): AttemptParts {
     const { clock, log, spool, client } = this.#parts;
     let lastLogAt = clock.now();
+    let lastSavedAt = lastLogAt;
     let lastTenth = 0;
     return {
       adapter: this.#parts.device.transfers,
@@ -349,8 +350,12 @@ export class TransferWorker {
             bytes,
             ...(entry.fileSize > 0 ? { percent: tenth * 10 } : {}),
           });
-          // For `agent status`; a lost write only makes the figure older.
-          void this.#patch(entry.id, { bytesDone: bytes }).catch(() => {});
+          // For `agent status`, at most every 10 s: each write is synced to
+          // disk, and a lost one only makes the figure older.
+          if (now - lastSavedAt >= PROGRESS_MS) {
+            lastSavedAt = now;
+            void this.#patch(entry.id, { bytesDone: bytes }).catch(() => {});
+          }
         }
       },
       applying: async () => {
