@@ -22,6 +22,7 @@ import { decodeCpeMessage } from "../src/cwmp/decode.ts";
 import { encodeAcsMessage } from "../src/cwmp/encode.ts";
 import type { AcsRequest } from "../src/cwmp/messages.ts";
 import { CPE_V8_FLAGS } from "../src/sandbox/permissions.ts";
+import { memoryMb } from "./process_memory.ts";
 import { syntheticSnapshot, toSimCsv } from "./synthetic_snapshot.ts";
 import {
   type AgentProcess,
@@ -32,23 +33,6 @@ const ROOT = new URL("../", import.meta.url).pathname;
 const CERTS = `${ROOT}certs/`;
 const median = (xs: number[]) =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/**
- * A process's RSS now and at its peak (VmRSS, VmHWM), in MB. Read by a
- * `grep` child: Deno lets a script read another process's /proc entry only
- * with every permission, and reading once at the end (the kernel keeps the
- * high-water mark) spares the agent a sampler competing for the CPU.
- */
-async function memoryMb(pid: number): Promise<{ rss: number; peak: number }> {
-  const { stdout } = await new Deno.Command("grep", {
-    args: ["-E", "^Vm(RSS|HWM):", `/proc/${pid}/status`],
-    stdout: "piped",
-  }).output();
-  const text = new TextDecoder().decode(stdout);
-  const kb = (name: string) =>
-    Number(new RegExp(`${name}:\\s+(\\d+)`).exec(text)?.[1] ?? NaN);
-  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
-}
 
 /** `agent run` with the benchmark's flags, V8's defaults or the CPE flags. */
 function agentRun(args: string[], v8: "default" | "cpe"): AgentProcess {

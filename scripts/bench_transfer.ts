@@ -14,24 +14,13 @@ import { FileServer } from "../src/acs/file_server.ts";
 import { FixtureAcs } from "../src/acs/fixture.ts";
 import type { AcsRequest } from "../src/cwmp/messages.ts";
 import { CPE_V8_FLAGS } from "../src/sandbox/permissions.ts";
+import { memoryMb } from "./process_memory.ts";
 import { startAgent } from "../tests/_helpers/agent_process.ts";
 
 const DOWNLOAD_MB = Number(Deno.args[0] ?? 200);
 const UPLOAD_MB = Math.max(1, Math.round(DOWNLOAD_MB / 4));
 const median = (xs: number[]) =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** VmRSS and VmHWM of a process in MB, read by a `grep` child (see bench_agent.ts). */
-async function memoryMb(pid: number): Promise<{ rss: number; peak: number }> {
-  const { stdout } = await new Deno.Command("grep", {
-    args: ["-E", "^Vm(RSS|HWM):", `/proc/${pid}/status`],
-    stdout: "piped",
-  }).output();
-  const text = new TextDecoder().decode(stdout);
-  const kb = (name: string) =>
-    Number(new RegExp(`${name}:\\s+(\\d+)`).exec(text)?.[1] ?? NaN);
-  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
-}
 
 /** A file of `mb` MiB of non-repeating-looking bytes, written in 1 MiB pieces. */
 async function makeFile(path: string, mb: number): Promise<void> {

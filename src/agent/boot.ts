@@ -12,6 +12,13 @@ import type { EventQueue } from "./queue.ts";
 import type { NotificationTracker } from "./notifications.ts";
 import { carryOutPendingActions } from "./pending.ts";
 
+/** Where boot handling logs. */
+export type BootLog = (
+  level: "info" | "error",
+  msg: string,
+  fields?: Record<string, unknown>,
+) => void;
+
 /** What the boot handling works on. */
 export interface BootParts {
   readonly context: RpcContext;
@@ -106,11 +113,7 @@ export async function bootstrap(
  */
 export async function carryOutOwed(
   context: RpcContext,
-  log: (
-    level: "info" | "error",
-    msg: string,
-    fields?: Record<string, unknown>,
-  ) => void,
+  log: BootLog,
   when: { readonly atStart: boolean; readonly bootId: string | undefined },
 ): Promise<boolean> {
   if (context.state.current.pendingActions.length === 0) return false;
@@ -131,11 +134,7 @@ export async function carryOutOwed(
  */
 export async function rebootAfterSession(
   parts: BootParts,
-  log: (
-    level: "info" | "error",
-    msg: string,
-    fields?: Record<string, unknown>,
-  ) => void,
+  log: BootLog,
 ): Promise<boolean> {
   const bootId = await parts.context.device.currentBootId();
   return await carryOutOwed(parts.context, log, { atStart: false, bootId }) &&
@@ -150,11 +149,7 @@ export async function rebootAfterSession(
 export async function rebootAsAsked(
   parts: BootParts,
   reason: string,
-  log: (
-    level: "info" | "error",
-    msg: string,
-    fields?: Record<string, unknown>,
-  ) => void,
+  log: BootLog,
 ): Promise<void> {
   log("info", "rebooting", { reason });
   if (reason === "ManagementServer.DelayReboot") {
@@ -180,11 +175,7 @@ export async function rebootAsAsked(
  */
 export async function bootAtStart(
   parts: BootParts,
-  log: (
-    level: "info" | "error",
-    msg: string,
-    fields?: Record<string, unknown>,
-  ) => void,
+  log: BootLog,
 ): Promise<boolean> {
   const { context, queue } = parts;
   const rebooted = await carryOutOwed(context, log, {

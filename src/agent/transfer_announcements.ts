@@ -16,6 +16,7 @@ import type {
   DownloadRequest,
 } from "../state/transfers.ts";
 import { MAX_CPE_ANNOUNCEMENTS } from "../state/transfers.ts";
+import type { TransferLog } from "../transfer/transfer_worker.ts";
 
 /** Where `agent request-download` leaves requests, under the state directory. */
 export const REQUESTS_DIR = "requests";
@@ -23,11 +24,7 @@ export const REQUESTS_DIR = "requests";
 /** The largest request file read. */
 const MAX_REQUEST_FILE_BYTES = 8192;
 
-type Log = (
-  level: "info" | "warn" | "error",
-  msg: string,
-  fields?: Record<string, unknown>,
-) => void;
+type Log = TransferLog;
 
 /**
  * Whether an autonomous transfer passes the policy (TR-181

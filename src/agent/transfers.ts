@@ -15,7 +15,10 @@ import type { EventRecord } from "../state/agent_state.ts";
 import type { TransferCompletion } from "../state/transfers.ts";
 import type { FileClientOptions } from "../transfer/file_client.ts";
 import { TransferSpool } from "../transfer/spool.ts";
-import { TransferWorker } from "../transfer/transfer_worker.ts";
+import {
+  type TransferLog,
+  TransferWorker,
+} from "../transfer/transfer_worker.ts";
 import { TransferAnnouncements } from "./transfer_announcements.ts";
 import type { Clock } from "./clock.ts";
 
@@ -97,11 +100,7 @@ export class AgentTransfers {
     options: AgentTransferOptions = {},
     hooks: {
       readonly clock: Clock;
-      readonly log: (
-        level: "info" | "warn" | "error",
-        msg: string,
-        fields?: Record<string, unknown>,
-      ) => void;
+      readonly log: TransferLog;
       readonly completed: () => void;
       readonly reboot: (reason: string) => void;
     },

@@ -5,7 +5,6 @@
  */
 import { CwmpFault } from "../cwmp/faults.ts";
 import type { AcsRequestArgs } from "../cwmp/methods.ts";
-import { UNKNOWN_TIME } from "../datamodel/types.ts";
 import type { RpcContext, RpcResult } from "./context.ts";
 import {
   checkFreeSpace,
@@ -13,7 +12,7 @@ import {
   checkTransferUrl,
   downloadFileTypeProblem,
   enqueue,
-  transferId,
+  TRANSFER_PENDING,
 } from "./transfer_request.ts";
 
 /**
@@ -38,26 +37,10 @@ export async function download(
   checkTransferUrl(args.url, context);
   checkQueueRoom(context);
   await checkFreeSpace(args.fileType, args.fileSize, context);
-  const now = context.now().getTime();
   await enqueue({
-    id: transferId(),
     method: "Download",
-    commandKey: args.commandKey,
-    fileType: args.fileType,
-    url: args.url,
-    username: args.username,
-    password: args.password,
-    fileSize: args.fileSize,
-    targetFileName: args.targetFileName,
-    notBefore: new Date(now + args.delaySeconds * 1000).toISOString(),
-    state: 1,
-    attempts: 0,
+    ...args,
+    notBefore: context.now().getTime() + args.delaySeconds * 1000,
   }, context);
-  return {
-    response: {
-      status: 1,
-      startTime: UNKNOWN_TIME,
-      completeTime: UNKNOWN_TIME,
-    },
-  };
+  return { response: TRANSFER_PENDING };
 }

@@ -14,7 +14,6 @@ import {
   checkTransferUrl,
   downloadFileTypeProblem,
   enqueue,
-  transferId,
 } from "./transfer_request.ts";
 
 /** WindowModes TR-069 defines (A.4.1.8), besides the vendor form `X <OUI> <mode>`. */
@@ -109,19 +108,10 @@ export async function scheduleDownload(
   checkQueueRoom(context);
   await checkFreeSpace(args.fileType, args.fileSize, context);
   await enqueue({
-    id: transferId(),
     method: "ScheduleDownload",
-    commandKey: args.commandKey,
-    fileType: args.fileType,
-    url: args.url,
-    username: args.username,
-    password: args.password,
-    fileSize: args.fileSize,
-    targetFileName: args.targetFileName,
-    notBefore: windows[0].startAt,
+    ...args,
+    notBefore: Date.parse(windows[0].startAt),
     windows,
-    state: 1,
-    attempts: 0,
   }, context);
   return { response: {} };
 }

@@ -12,6 +12,7 @@ import {
   MAX_QUEUED_TRANSFERS,
   type QueuedTransfer,
 } from "../state/transfers.ts";
+import { UNKNOWN_TIME } from "../datamodel/types.ts";
 import type { RpcContext } from "./context.ts";
 
 /** FileTypes a Download or ScheduleDownload names (TR-069 A.3.2.8), and the vendor form. */
@@ -144,11 +145,46 @@ export function checkQueueRoom(context: RpcContext): void {
   }
 }
 
-/** Queues `transfer` durably (the room is checked again inside the update). */
+/**
+ * What a request says about the transfer it queues (its other arguments
+ * may come along; they are not kept).
+ */
+export interface TransferAsked extends
+  Pick<
+    QueuedTransfer,
+    "method" | "commandKey" | "fileType" | "url" | "username" | "password"
+  >,
+  Partial<Pick<QueuedTransfer, "fileSize" | "targetFileName" | "windows">> {
+  /** Not before this time (ms since the epoch). */
+  readonly notBefore: number;
+}
+
+/**
+ * Queues the transfer durably, not started, under a fresh id (the room is
+ * checked again inside the update: two requests cannot both take the last
+ * place).
+ */
 export async function enqueue(
-  transfer: QueuedTransfer,
+  asked: TransferAsked,
   context: RpcContext,
 ): Promise<void> {
+  // Field by field: a request's other arguments (DelaySeconds, SuccessURL,
+  // …) are not stored.
+  const transfer: QueuedTransfer = {
+    id: transferId(),
+    method: asked.method,
+    commandKey: asked.commandKey,
+    fileType: asked.fileType,
+    url: asked.url,
+    username: asked.username,
+    password: asked.password,
+    fileSize: asked.fileSize ?? 0,
+    targetFileName: asked.targetFileName ?? "",
+    notBefore: new Date(asked.notBefore).toISOString(),
+    ...(asked.windows ? { windows: asked.windows } : {}),
+    state: 1,
+    attempts: 0,
+  };
   let full = false;
   await context.transfers.update((d) => {
     if (d.queue.length >= MAX_QUEUED_TRANSFERS) {
@@ -159,6 +195,13 @@ export async function enqueue(
   });
   if (full) checkQueueRoom(context);
 }
+
+/** Download's and Upload's answer: Status 1, done later, times unknown. */
+export const TRANSFER_PENDING = {
+  status: 1,
+  startTime: UNKNOWN_TIME,
+  completeTime: UNKNOWN_TIME,
+} as const;
 
 /** A fresh id for a queued transfer (names its file in the state directory). */
 export function transferId(): string {

@@ -5,13 +5,12 @@
  */
 import { CwmpFault } from "../cwmp/faults.ts";
 import type { AcsRequestArgs } from "../cwmp/methods.ts";
-import { UNKNOWN_TIME } from "../datamodel/types.ts";
 import type { RpcContext, RpcResult } from "./context.ts";
 import {
   checkQueueRoom,
   checkTransferUrl,
   enqueue,
-  transferId,
+  TRANSFER_PENDING,
   uploadFileTypeProblem,
 } from "./transfer_request.ts";
 
@@ -38,26 +37,10 @@ export async function upload(
   if (!context.device.transfers) {
     throw new CwmpFault(9011, "This device has no files to upload");
   }
-  const now = context.now().getTime();
   await enqueue({
-    id: transferId(),
     method: "Upload",
-    commandKey: args.commandKey,
-    fileType: args.fileType,
-    url: args.url,
-    username: args.username,
-    password: args.password,
-    fileSize: 0,
-    targetFileName: "",
-    notBefore: new Date(now + args.delaySeconds * 1000).toISOString(),
-    state: 1,
-    attempts: 0,
+    ...args,
+    notBefore: context.now().getTime() + args.delaySeconds * 1000,
   }, context);
-  return {
-    response: {
-      status: 1,
-      startTime: UNKNOWN_TIME,
-      completeTime: UNKNOWN_TIME,
-    },
-  };
+  return { response: TRANSFER_PENDING };
 }
