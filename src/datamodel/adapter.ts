@@ -29,6 +29,8 @@ export interface ParameterChange {
   readonly path: string;
   /** The value, already checked against the parameter's type. */
   readonly value: string;
+  /** The on-device application that made it (the local interface); absent for the ACS. */
+  readonly by?: string;
 }
 
 /**

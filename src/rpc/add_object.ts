@@ -26,7 +26,25 @@ export async function addObject(
   args: AcsRequestArgs<"AddObject">,
   context: RpcContext,
 ): Promise<RpcResult<"AddObject">> {
-  const table = args.objectName;
+  const created = await createInstance(args.objectName, context);
+  await context.device.setParameterKey(args.parameterKey);
+  return { response: created };
+}
+
+/**
+ * AddObject without the ParameterKey (a change on the device's side, the
+ * local interface's): the same checks, the same instance numbering.
+ *
+ * @example
+ * ```ts
+ * import { createInstance } from "./add_object.ts";
+ * // const { instanceNumber } = await createInstance("Device.NAT.PortMapping.", context);
+ * ```
+ */
+export async function createInstance(
+  table: string,
+  context: RpcContext,
+): Promise<{ instanceNumber: number; status: 0 | 1 }> {
   if (!table.endsWith(".") || pathProblem(table)) {
     throw new CwmpFault(9005, `Not an object path: ${JSON.stringify(table)}`);
   }
@@ -75,6 +93,5 @@ export async function addObject(
       },
     );
   }
-  await context.device.setParameterKey(args.parameterKey);
-  return { response: { instanceNumber, status: applied ? 0 : 1 } };
+  return { instanceNumber, status: applied ? 0 : 1 };
 }

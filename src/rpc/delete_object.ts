@@ -23,7 +23,25 @@ export async function deleteObject(
   args: AcsRequestArgs<"DeleteObject">,
   context: RpcContext,
 ): Promise<RpcResult<"DeleteObject">> {
-  const path = args.objectName;
+  const removed = await removeInstance(args.objectName, context);
+  await context.device.setParameterKey(args.parameterKey);
+  return { response: removed };
+}
+
+/**
+ * DeleteObject without the ParameterKey (the local interface's): the same
+ * checks, and the number never comes back.
+ *
+ * @example
+ * ```ts
+ * import { removeInstance } from "./delete_object.ts";
+ * // await removeInstance("Device.NAT.PortMapping.3.", context);
+ * ```
+ */
+export async function removeInstance(
+  path: string,
+  context: RpcContext,
+): Promise<{ status: 0 | 1 }> {
   if (!path.endsWith(".") || pathProblem(path)) {
     throw new CwmpFault(9005, `Not an object path: ${JSON.stringify(path)}`);
   }
@@ -62,6 +80,5 @@ export async function deleteObject(
     );
   }
   await context.attributes.removeUnder(path);
-  await context.device.setParameterKey(args.parameterKey);
-  return { response: { status: applied ? 0 : 1 } };
+  return { status: applied ? 0 : 1 };
 }

@@ -31,6 +31,26 @@ export async function setParameterValues(
   args: AcsRequestArgs<"SetParameterValues">,
   context: RpcContext,
 ): Promise<RpcResult<"SetParameterValues">> {
+  const changes = await checkedChanges(args.parameterList, context);
+  const status = await applyChanges(changes, context, args.parameterKey);
+  return { response: { status } };
+}
+
+/**
+ * The checks of SetParameterValues (see {@linkcode setParameterValues}):
+ * the changes to apply, or fault 9003 with a fault per parameter.
+ *
+ * @example
+ * ```ts
+ * import { checkedChanges } from "./set_parameter_values.ts";
+ * // const changes = await checkedChanges([{ name: "Device.Time.NTPServer1", value: "ntp.example.net" }], context);
+ * ```
+ */
+export async function checkedChanges(
+  parameterList: AcsRequestArgs<"SetParameterValues">["parameterList"],
+  context: RpcContext,
+): Promise<ParameterChange[]> {
+  const args = { parameterList };
   const seen = new Set<string>();
   for (const { name } of args.parameterList) {
     if (seen.has(name)) {
@@ -96,9 +116,22 @@ export async function setParameterValues(
       { parameterFaults: kept },
     );
   }
+  return changes;
+}
+
+/**
+ * Applies checked changes all or nothing (with `parameterKey` in the same
+ * step, when given); 0 when they are in effect, 1 when later. A device
+ * failure is fault 9002.
+ */
+export async function applyChanges(
+  changes: readonly ParameterChange[],
+  context: RpcContext,
+  parameterKey?: string,
+): Promise<0 | 1> {
   let applied: boolean;
   try {
-    ({ applied } = await context.device.apply(changes, args.parameterKey));
+    ({ applied } = await context.device.apply(changes, parameterKey));
   } catch (error) {
     if (error instanceof CwmpFault) throw error;
     throw new CwmpFault(
@@ -109,5 +142,5 @@ export async function setParameterValues(
       },
     );
   }
-  return { response: { status: applied ? 0 : 1 } };
+  return applied ? 0 : 1;
 }

@@ -1,0 +1,443 @@
+/**
+ * The local interface over its real Unix socket: several clients at once,
+ * access lists and the AccessList attribute, faults with their codes,
+ * watchers of ACS-made and local changes, local changes reaching the ACS,
+ * and clients that misbehave.
+ */
+import assert from "node:assert/strict";
+import { FixtureAcs } from "../../src/acs/fixture.ts";
+import { type LocalApp, tokenSha256 } from "../../src/local/access.ts";
+import { LocalClient, LocalClientError } from "../../src/local/local_client.ts";
+import { LocalServer } from "../../src/local/local_server.ts";
+import { informOf, type Rig, rig } from "../_helpers/agent.ts";
+import { spa, spv } from "../_helpers/requests.ts";
+
+async function apps(): Promise<LocalApp[]> {
+  return [
+    {
+      name: "admin",
+      tokenSha256: await tokenSha256("admin-token"),
+      read: ["Device."],
+      write: ["Device."],
+    },
+    {
+      name: "wifi-ui",
+      tokenSha256: await tokenSha256("ui-token"),
+      read: ["Device.WiFi."],
+      write: ["Device.WiFi."],
+      subscriber: true,
+    },
+    {
+      name: "reader",
+      tokenSha256: await tokenSha256("reader-token"),
+      read: ["Device.DeviceInfo."],
+      write: [],
+    },
+  ];
+}
+
+async function withLocal(
+  r: Rig,
+  fn: (
+    path: string,
+    server: LocalServer,
+    logs: Record<string, unknown>[],
+  ) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/local.sock`;
+  const logs: Record<string, unknown>[] = [];
+  const server = await LocalServer.start({
+    path,
+    apps: await apps(),
+    parts: {
+      context: r.context,
+      inform: (eventCode) => r.agent.trigger([{ eventCode, commandKey: "" }]),
+      status: () => ({ ...r.agent.status, sessions: r.agent.sessionCount }),
+      log: (level, msg, fields) => logs.push({ level, msg, ...fields }),
+    },
+    watchQueue: 16,
+  });
+  try {
+    await fn(path, server, logs);
+  } finally {
+    await server.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function fault(work: Promise<unknown>): Promise<LocalClientError> {
+  try {
+    await work;
+  } catch (error) {
+    assert.ok(error instanceof LocalClientError, String(error));
+    return error;
+  }
+  assert.fail("expected an error");
+}
+
+Deno.test("get, set, add and delete from several clients at once; faults with their codes; the socket is 0600", async () => {
+  const r = await rig();
+  await r.agent.start();
+  await r.acs.waitForSessions(1);
+  await r.agent.idle();
+  try {
+    await withLocal(r, async (path) => {
+      assert.equal((Deno.statSync(path).mode! & 0o777).toString(8), "600");
+      const clients = Array.from(
+        { length: 8 },
+        () => new LocalClient(path, "admin-token"),
+      );
+      try {
+        const answers = await Promise.all(
+          clients.map((c, i) =>
+            c.set([{
+              name: "Device.Time.NTPServer1",
+              value: `ntp${i}.example.net`,
+            }]).then(() =>
+              c.get([
+                "Device.Time.NTPServer1",
+                "Device.DeviceInfo.SerialNumber",
+              ])
+            )
+          ),
+        );
+        for (const values of answers) {
+          assert.equal(values.length, 2);
+          assert.match(values[0].value, /^ntp\d\.example\.net$/);
+        }
+        const instance = await clients[0].add("Device.NAT.PortMapping.");
+        assert.ok(instance > 0);
+        const names = await clients[1].names(
+          `Device.NAT.PortMapping.${instance}.`,
+          true,
+        );
+        assert.ok(names.length > 0);
+        await clients[2].delete(`Device.NAT.PortMapping.${instance}.`);
+        const gone = await fault(
+          clients[3].get([`Device.NAT.PortMapping.${instance}.`]),
+        );
+        assert.equal(gone.code, 9005);
+        assert.equal(gone.status, 404);
+        const bad = await fault(clients[4].set([
+          { name: "Device.WiFi.Radio.1.Channel", value: "300" },
+          { name: "Device.DeviceInfo.SerialNumber", value: "x" },
+        ]));
+        assert.equal(bad.code, 9003);
+        assert.deepStrictEqual(bad.parameters.map((p) => [p.name, p.code]), [
+          ["Device.WiFi.Radio.1.Channel", 9007],
+          ["Device.DeviceInfo.SerialNumber", 9008],
+        ]);
+        // The ParameterKey is the ACS's: a local change leaves it alone.
+        const [key] = await clients[5].get([
+          "Device.ManagementServer.ParameterKey",
+        ]);
+        assert.equal(key.value, "");
+      } finally {
+        for (const c of clients) c.close();
+      }
+    });
+  } finally {
+    await r.stop();
+  }
+});
+
+Deno.test("access lists, the AccessList attribute and tokens: refused with 403 or 401 and a log line naming the application", async () => {
+  const r = await rig({
+    acs: {
+      sessions: [{
+        requests: [{
+          kind: "request",
+          method: "SetParameterAttributes",
+          args: {
+            parameterList: [{
+              name: "Device.WiFi.SSID.1.SSID",
+              notificationChange: false,
+              notification: 0,
+              accessListChange: true,
+              accessList: ["Subscriber"],
+            }],
+          },
+        }],
+      }],
+    },
+  });
+  await r.agent.start();
+  await r.acs.waitForSessions(1);
+  await r.agent.idle();
+  try {
+    await withLocal(r, async (path, _server, logs) => {
+      const ui = new LocalClient(path, "ui-token");
+      const reader = new LocalClient(path, "reader-token");
+      const stranger = new LocalClient(path, "guessed-token");
+      try {
+        await ui.set([{ name: "Device.WiFi.SSID.1.SSID", value: "Home" }]);
+        const noAccessList = await fault(
+          ui.set([{ name: "Device.WiFi.Radio.1.Channel", value: "6" }]),
+        );
+        assert.equal(noAccessList.status, 403);
+        assert.match(
+          noAccessList.message,
+          /AccessList does not include Subscriber/,
+        );
+        const outside = await fault(ui.get(["Device.DeviceInfo.SerialNumber"]));
+        assert.equal(outside.status, 403);
+        assert.equal(outside.code, 9001);
+        const readOnly = await fault(
+          reader.set([{
+            name: "Device.DeviceInfo.ProvisioningCode",
+            value: "x",
+          }]),
+        );
+        assert.equal(readOnly.status, 403);
+        assert.equal(
+          (await reader.get(["Device.DeviceInfo.SerialNumber"])).length,
+          1,
+        );
+        assert.equal((await fault(stranger.status())).status, 401);
+        assert.ok(
+          logs.some((l) =>
+            l.msg === "local request refused" && l.app === "wifi-ui"
+          ),
+        );
+        assert.ok(
+          logs.some((l) =>
+            l.msg === "local request refused" && l.app === "reader"
+          ),
+        );
+        assert.ok(!JSON.stringify(logs).includes("ui-token"));
+      } finally {
+        ui.close();
+        reader.close();
+        stranger.close();
+      }
+    });
+  } finally {
+    await r.stop();
+  }
+});
+
+Deno.test("a watcher receives the changes the ACS makes and those made locally", async () => {
+  const r = await rig({
+    acs: {
+      sessions: [{}, {
+        requests: [spv([["Device.WiFi.SSID.1.SSID", "FromACS"]])],
+      }],
+    },
+  });
+  await r.agent.start();
+  await r.acs.waitForSessions(1);
+  await r.agent.idle();
+  try {
+    await withLocal(r, async (path) => {
+      const watcher = new LocalClient(path, "ui-token");
+      const writer = new LocalClient(path, "admin-token");
+      const seen: { name: string; value: string }[] = [];
+      const stop = new AbortController();
+      const watching = watcher.watch(
+        ["Device.WiFi.SSID."],
+        (c) => seen.push(c),
+        stop.signal,
+      );
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await writer.set([{
+          name: "Device.WiFi.SSID.1.SSID",
+          value: "FromApp",
+        }]);
+        await writer.set([{
+          name: "Device.Time.NTPServer1",
+          value: "not.watched",
+        }]);
+        await r.agent.trigger([{
+          eventCode: "6 CONNECTION REQUEST",
+          commandKey: "",
+        }]);
+        await r.acs.waitForSessions(2);
+        await r.agent.idle();
+        for (let i = 0; i < 100 && seen.length < 2; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        assert.deepStrictEqual(seen, [
+          { name: "Device.WiFi.SSID.1.SSID", value: "FromApp" },
+          { name: "Device.WiFi.SSID.1.SSID", value: "FromACS" },
+        ]);
+      } finally {
+        stop.abort();
+        await watching;
+        watcher.close();
+        writer.close();
+      }
+    });
+  } finally {
+    await r.stop();
+  }
+});
+
+Deno.test("a local set reaches the ACS: active notification starts a session with 4 VALUE CHANGE, passive rides in the next Inform", async () => {
+  const r = await rig({
+    acs: {
+      sessions: [{
+        requests: [
+          spa("Device.WiFi.SSID.1.SSID", 2),
+          spa("Device.Time.NTPServer1", 1),
+        ],
+      }],
+    },
+  });
+  await r.agent.start();
+  await r.acs.waitForSessions(1);
+  await r.agent.idle();
+  try {
+    await withLocal(r, async (path) => {
+      const app = new LocalClient(path, "admin-token");
+      try {
+        await app.set([{
+          name: "Device.Time.NTPServer1",
+          value: "passive.example.net",
+        }]);
+        await r.agent.idle();
+        assert.equal(
+          r.acs.sessions.length,
+          1,
+          "a passive change starts no session",
+        );
+        await app.set([{ name: "Device.WiFi.SSID.1.SSID", value: "Active" }]);
+        await r.acs.waitForSessions(2);
+        await r.agent.idle();
+        const inform = informOf(r.acs, 1);
+        assert.ok(inform.event.some((e) => e.eventCode === "4 VALUE CHANGE"));
+        const values = Object.fromEntries(
+          inform.parameterList.map((p) => [p.name, p.value]),
+        );
+        assert.equal(values["Device.WiFi.SSID.1.SSID"], "Active");
+        assert.equal(
+          values["Device.Time.NTPServer1"],
+          "passive.example.net",
+          "the passive change rides along",
+        );
+      } finally {
+        app.close();
+      }
+    });
+  } finally {
+    await r.stop();
+  }
+});
+
+Deno.test("a local set of ManagementServer.URL sends 0 BOOTSTRAP to the new ACS", async () => {
+  const r = await rig();
+  const next = new FixtureAcs();
+  await next.start();
+  await r.agent.start();
+  await r.acs.waitForSessions(1);
+  await r.agent.idle();
+  try {
+    await withLocal(r, async (path) => {
+      const installer = new LocalClient(path, "admin-token");
+      try {
+        await installer.set([{
+          name: "Device.ManagementServer.URL",
+          value: next.url,
+        }]);
+        await next.waitForSessions(1);
+        assert.ok(next.sessions[0].events.includes("0 BOOTSTRAP"));
+      } finally {
+        installer.close();
+      }
+    });
+  } finally {
+    await r.stop();
+    await next.stop();
+  }
+});
+
+Deno.test("garbage, a 100 MB body, unknown routes and a watcher that never reads neither crash nor stall the agent", async () => {
+  const r = await rig();
+  await r.agent.start();
+  await r.acs.waitForSessions(1);
+  await r.agent.idle();
+  try {
+    await withLocal(r, async (path, server, logs) => {
+      const http = Deno.createHttpClient({
+        proxy: { transport: "unix", path },
+      });
+      const auth = { authorization: "Bearer admin-token" };
+      try {
+        const garbage = await fetch("http://local/v1/set", {
+          method: "POST",
+          headers: auth,
+          body: "{not json",
+          client: http,
+        });
+        assert.equal(garbage.status, 400);
+        assert.match((await garbage.json()).error.message, /malformed JSON/);
+        const huge = new ReadableStream<Uint8Array>({
+          start(c) {
+            const piece = new Uint8Array(1 << 20);
+            for (let i = 0; i < 100; i++) c.enqueue(piece);
+            c.close();
+          },
+        });
+        const big = await fetch("http://local/v1/set", {
+          method: "POST",
+          headers: auth,
+          body: huge,
+          client: http,
+        });
+        assert.equal(big.status, 413);
+        await big.body?.cancel();
+        const unknown = await fetch("http://local/v2/nothing", {
+          headers: auth,
+          client: http,
+        });
+        assert.equal(unknown.status, 404);
+        await unknown.body?.cancel();
+        const wrongMethod = await fetch("http://local/v1/get", {
+          headers: auth,
+          client: http,
+        });
+        assert.equal(wrongMethod.status, 405);
+        await wrongMethod.body?.cancel();
+
+        // A watcher that opens its stream and never reads it.
+        const conn = await Deno.connect({ transport: "unix", path });
+        await conn.write(new TextEncoder().encode(
+          "GET /v1/watch HTTP/1.1\r\nhost: local\r\nauthorization: Bearer admin-token\r\n\r\n",
+        ));
+        for (let i = 0; i < 50 && server.watchers === 0; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        assert.equal(server.watchers, 1);
+        const app = new LocalClient(path, "admin-token");
+        const long = "x".repeat(60);
+        const began = performance.now();
+        // Enough events to fill the socket's buffers, bounded.
+        for (let i = 0; i < 20_000 && server.watchers > 0; i++) {
+          await app.set([{
+            name: "Device.Time.NTPServer1",
+            value: `${long}${i}`,
+          }]);
+        }
+        assert.equal(
+          server.watchers,
+          0,
+          "the watcher that does not read is dropped",
+        );
+        assert.ok(logs.some((l) => l.msg === "local watcher dropped"));
+        assert.equal(
+          (await app.get(["Device.Time.NTPServer1"])).length,
+          1,
+          "the agent still answers",
+        );
+        assert.ok(performance.now() - began < 30_000);
+        app.close();
+        conn.close();
+      } finally {
+        http.close();
+      }
+    });
+  } finally {
+    await r.stop();
+  }
+});
