@@ -33,6 +33,7 @@ export * from "./src/transport/mod.ts";
 export * from "./src/tls/mod.ts";
 export * from "./src/connreq/mod.ts";
 export * from "./src/transfer/mod.ts";
+export * from "./src/local/mod.ts";
 export * from "./src/acs/fixture.ts";
 export * from "./src/acs/file_server.ts";
 export * from "./src/acs/xsd.ts";

@@ -35,6 +35,19 @@ export const COMMANDS: Readonly<
       (await import("./status.ts")).statusCommand(args, io),
     summary: "show the agent's state: sessions, retries, events, transfers",
   },
+  ...Object.fromEntries(
+    ([
+      ["get", "read parameters through the running agent's local interface"],
+      ["set", "set parameters through it (PATH=VALUE[:TYPE])"],
+      ["add", "create an instance through it"],
+      ["delete", "delete an instance through it"],
+      ["watch", "print value changes through it"],
+    ] as const).map(([name, summary]) => [name, {
+      run: async (args: readonly string[], io: CommandIo) =>
+        (await import("./local_commands.ts")).localCommand(name, args, io),
+      summary,
+    }]),
+  ),
   "request-download": {
     run: async (args, io) =>
       (await import("./request_download.ts")).requestDownloadCommand(args, io),

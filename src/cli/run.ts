@@ -21,6 +21,8 @@ import {
 import { createAgent } from "./run_agent.ts";
 import { loadRunConfig, RUN_USAGE } from "./run_config.ts";
 import { exitOnSimulatedReboot, openManagedDevice } from "./run_device.ts";
+import { startLocalInterface } from "./run_local.ts";
+import type { LocalServer } from "../local/local_server.ts";
 import { type OpenState, openStateDir } from "./run_state.ts";
 
 export {
@@ -111,6 +113,7 @@ export async function runCommand(
   globalThis.addEventListener("unhandledrejection", unhandled);
   let state: OpenState | undefined;
   let agent: CwmpAgent;
+  let local: LocalServer | undefined;
   try {
     const opened = await openStateDir(config["state-dir"], log);
     if (typeof opened === "string") {
@@ -133,6 +136,7 @@ export async function runCommand(
       refusals: state.refusals,
     });
     await agent.start();
+    local = await startLocalInterface(config, context, agent, log);
   } catch (error) {
     log({
       level: "error",
@@ -159,6 +163,7 @@ export async function runCommand(
       : []),
   ]);
   log({ level: "info", msg: "stopping" });
+  await local?.stop();
   await agent.stop();
   // A last try for what the disk did not take; it stays in memory otherwise.
   await state.close();

@@ -69,6 +69,21 @@ export const ConfigSchema = v.object({
     v.string().min(1).max(4096),
   ).optional(),
   "sim-reboot": v.enum(["continue", "exit"] as const).optional(),
+  "local-socket": v.string().min(1).max(100).optional(),
+  "local-group": v.number().int().min(0).max(4294967294).optional(),
+  "local-apps": v.array(v.object({
+    name: v.string().min(1).max(64).regex(
+      /^[\w.-]+$/,
+      "letters, digits, _ . - only",
+    ),
+    "token-sha256": v.string().regex(
+      /^[0-9a-f]{64}$/,
+      "64 lower-case hex digits (sha256sum of the token)",
+    ),
+    read: v.array(v.string().min(1).max(256)).max(64),
+    write: v.array(v.string().min(1).max(256)).max(64),
+    subscriber: v.boolean().optional(),
+  }, { strict: true })).max(64).optional(),
   "cr-host": v.string().min(1).optional(),
   "cr-port": port.optional(),
   "cr-path": v.string().max(256).regex(
@@ -128,6 +143,11 @@ export const RUN_FLAGS: Readonly<Record<keyof AgentConfig | "config", string>> =
       'files an Upload sends, by FileType: TYPE=PATH, comma-separated (an object in the config), e.g. "2 Vendor Log File=/var/log/messages"',
     "sim-reboot":
       "what a reboot of the simulated device does to the process: continue (default) or exit, as a real device's agent would end (a supervisor starts it again)",
+    "local-socket":
+      "the local interface's Unix socket (default STATE_DIR/local.sock, when local-apps are named)",
+    "local-group": "a group id that may use that socket too (mode 0660)",
+    "local-apps":
+      "the local interface's applications as JSON: [{name, token-sha256, read, write, subscriber?}]",
     "cr-host":
       "address the connection-request listener binds (default 127.0.0.1)",
     "cr-port": "its port (default 7547; 0 picks a free one)",
@@ -167,6 +187,7 @@ const NUMERIC = new Set([
   "cr-rate-burst",
   "cr-rate-interval",
   "transfer-idle-timeout",
+  "local-group",
 ]);
 
 /**
@@ -197,7 +218,13 @@ export function resolveConfig(
   };
   for (const [key, value] of Object.entries(flags)) {
     if (value === undefined || key === "config") continue;
-    if (key === "upload-files") {
+    if (key === "local-apps") {
+      try {
+        merged[key] = JSON.parse(value);
+      } catch {
+        throw new Error("local-apps: not JSON");
+      }
+    } else if (key === "upload-files") {
       merged[key] = Object.fromEntries(
         value.split(",").filter((p) => p.trim()).map((pair) => {
           const at = pair.indexOf("=");

@@ -34,8 +34,11 @@ export interface LocalApiParts {
 
 /** One parameter's fault in an error. */
 export interface LocalParameterFault {
+  /** The parameter. */
   readonly name: string;
+  /** Its CWMP fault code (9005–9008). */
   readonly code: number;
+  /** Why. */
   readonly message: string;
 }
 

@@ -35,8 +35,11 @@ export class LocalClientError extends Error {
 
 /** A parameter and its value, as `get` answers. */
 export interface LocalValue {
+  /** The parameter. */
   readonly name: string;
+  /** Its value, in canonical form. */
   readonly value: string;
+  /** Its xsd type (`xsd:boolean`, …). */
   readonly type?: string;
 }
 

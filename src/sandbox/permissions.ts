@@ -95,6 +95,17 @@ export function computePermissions(
   for (const path of Object.values(config["upload-files"] ?? {})) {
     read.add(resolve(path));
   }
+  const write = new Set<string>([stateDir]);
+  // The local interface's socket (Deno counts a Unix socket as network
+  // access too): in the state directory unless named elsewhere.
+  if ((config["local-apps"] ?? []).length > 0) {
+    const socket = resolve(
+      config["local-socket"] ?? `${config["state-dir"]}/local.sock`,
+    );
+    net.add(`unix:${socket}`);
+    read.add(socket);
+    write.add(socket);
+  }
   const sys = new Set<string>();
   if (config.device === "linux") {
     for (const path of LINUX_READS) read.add(path);
@@ -108,7 +119,7 @@ export function computePermissions(
   return {
     net: [...net],
     read: [...read],
-    write: [stateDir],
+    write: [...write],
     env: [...TRUST_WIDENING_VARIABLES, "DENO_TLS_CA_STORE"],
     sys: [...sys],
   };

@@ -441,3 +441,104 @@ Deno.test("garbage, a 100 MB body, unknown routes and a watcher that never reads
     await r.stop();
   }
 });
+
+Deno.test("agent run serves the local interface from its config, and agent get/set/add/delete/watch use it with clear exit codes", async () => {
+  const { startAgent } = await import("../_helpers/agent_process.ts");
+  const main = new URL("../../src/cli/main.ts", import.meta.url).pathname;
+  // As `deno task agent` runs a command: a Unix socket is network and a write to Deno.
+  const runAgent = async (args: string[]) => {
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-net",
+        main,
+        ...args,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = (b: Uint8Array) => new TextDecoder().decode(b);
+    return { code, stdout: text(stdout), stderr: text(stderr) };
+  };
+  const acs = new FixtureAcs();
+  await acs.start();
+  const dir = await Deno.makeTempDir();
+  const config = {
+    "state-dir": `${dir}/state`,
+    "acs-url": acs.url,
+    "cr-port": 0,
+    "local-apps": [{
+      name: "shell",
+      "token-sha256": await tokenSha256("shell-token"),
+      read: ["Device."],
+      write: ["Device.Time.", "Device.NAT."],
+    }],
+  };
+  await Deno.writeTextFile(`${dir}/agent.json`, JSON.stringify(config));
+  await Deno.writeTextFile(`${dir}/token`, "shell-token\n");
+  const agent = startAgent(["--config", `${dir}/agent.json`], [
+    `--allow-net=127.0.0.1,unix:${dir}/state/local.sock`,
+  ]);
+  try {
+    await agent.waitFor((l) => l.msg === "local interface listening", 20_000);
+    const socket = `${dir}/state/local.sock`;
+    assert.equal((Deno.statSync(socket).mode! & 0o777).toString(8), "600");
+    const common = [
+      "--config",
+      `${dir}/agent.json`,
+      "--token-file",
+      `${dir}/token`,
+    ];
+    const set = await runAgent([
+      "set",
+      ...common,
+      "Device.Time.NTPServer1=ntp.cli.example",
+    ]);
+    assert.equal(set.code, 0, set.stderr);
+    const get = await runAgent(["get", ...common, "Device.Time.NTPServer1"]);
+    assert.equal(get.code, 0, get.stderr);
+    assert.match(get.stdout, /Device\.Time\.NTPServer1 = ntp\.cli\.example/);
+    const add = await runAgent(["add", ...common, "Device.NAT.PortMapping."]);
+    assert.equal(add.code, 0, add.stderr);
+    const created = add.stdout.trim();
+    assert.match(created, /^Device\.NAT\.PortMapping\.\d+\.$/);
+    assert.equal((await runAgent(["delete", ...common, created])).code, 0);
+    const refused = await runAgent([
+      "set",
+      ...common,
+      "Device.WiFi.SSID.1.SSID=x",
+    ]);
+    assert.equal(refused.code, 2);
+    assert.match(
+      refused.stderr,
+      /shell may not write Device\.WiFi\.SSID\.1\.SSID \(fault 9001\)/,
+    );
+    const badValue = await runAgent([
+      "set",
+      ...common,
+      "Device.Time.Enable=maybe:boolean",
+    ]);
+    assert.equal(badValue.code, 2);
+    assert.match(
+      badValue.stderr,
+      /Device\.Time\.Enable: Invalid parameter type: "maybe" is not a boolean \(9006\)/,
+    );
+    const usage = await runAgent(["get", "--socket", socket]);
+    assert.equal(usage.code, 1);
+    const unreachable = await runAgent([
+      "get",
+      "--socket",
+      `${dir}/nothing.sock`,
+      "--token",
+      "x",
+      "Device.",
+    ]);
+    assert.equal(unreachable.code, 3);
+  } finally {
+    await agent.stop();
+    await acs.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -285,3 +285,39 @@ Deno.test("file servers join the network set and upload files the read set; noth
   );
   assert.deepStrictEqual(withFiles.write, plain.write);
 });
+
+Deno.test("the local interface's socket joins the set (as network and as a path), only when applications are named", () => {
+  const base = {
+    "state-dir": "/var/lib/cwmp",
+    device: "sim",
+    "log-level": "info",
+    "log-format": "text",
+  } as const;
+  const none = computePermissions(base);
+  assert.ok(!none.net.some((n) => n.startsWith("unix:")));
+  const withApps = computePermissions({
+    ...base,
+    "local-apps": [{
+      name: "ui",
+      "token-sha256": "0".repeat(64),
+      read: ["Device."],
+      write: [],
+    }],
+  });
+  assert.deepStrictEqual(withApps.net.filter((n) => n.startsWith("unix:")), [
+    "unix:/var/lib/cwmp/local.sock",
+  ]);
+  const elsewhere = computePermissions({
+    ...base,
+    "local-socket": "/run/cwmp/local.sock",
+    "local-apps": [{
+      name: "ui",
+      "token-sha256": "0".repeat(64),
+      read: ["Device."],
+      write: [],
+    }],
+  });
+  assert.ok(elsewhere.write.includes("/run/cwmp/local.sock"));
+  assert.ok(elsewhere.read.includes("/run/cwmp/local.sock"));
+  assert.ok(elsewhere.net.includes("unix:/run/cwmp/local.sock"));
+});
