@@ -44,7 +44,9 @@ export interface LocalValue {
 }
 
 /**
- * The client.
+ * The client. Deno asks for network permission for the socket
+ * (`--allow-net=unix:PATH`) and, since fetch names a host even through a
+ * socket, for `127.0.0.1:80` (no connection is made to it).
  *
  * @example
  * ```ts
@@ -120,7 +122,7 @@ export class LocalClient {
   ): Promise<void> {
     const query = paths.map((p) => `path=${encodeURIComponent(p)}`).join("&");
     const response = await fetch(
-      `http://local/v1/watch${query ? `?${query}` : ""}`,
+      `http://127.0.0.1/v1/watch${query ? `?${query}` : ""}`,
       {
         headers: { authorization: `Bearer ${this.#token}` },
         client: this.#http,
@@ -156,7 +158,7 @@ export class LocalClient {
     path: string,
     body?: unknown,
   ): Promise<Record<string, unknown>> {
-    const response = await fetch(`http://local${path}`, {
+    const response = await fetch(`http://127.0.0.1${path}`, {
       method,
       headers: {
         authorization: `Bearer ${this.#token}`,

@@ -36,6 +36,12 @@ async function apps(): Promise<LocalApp[]> {
   ];
 }
 
+/**
+ * Deno counts a Unix socket as network access, by exact path: the test
+ * task allows this one (`deno.json`), and these tests use it one at a time.
+ */
+const path = "/tmp/cwmp-agent-local-test.sock";
+
 async function withLocal(
   r: Rig,
   fn: (
@@ -44,8 +50,6 @@ async function withLocal(
     logs: Record<string, unknown>[],
   ) => Promise<void>,
 ): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  const path = `${dir}/local.sock`;
   const logs: Record<string, unknown>[] = [];
   const server = await LocalServer.start({
     path,
@@ -62,7 +66,6 @@ async function withLocal(
     await fn(path, server, logs);
   } finally {
     await server.stop();
-    await Deno.remove(dir, { recursive: true });
   }
 }
 
@@ -364,7 +367,7 @@ Deno.test("garbage, a 100 MB body, unknown routes and a watcher that never reads
       });
       const auth = { authorization: "Bearer admin-token" };
       try {
-        const garbage = await fetch("http://local/v1/set", {
+        const garbage = await fetch("http://127.0.0.1/v1/set", {
           method: "POST",
           headers: auth,
           body: "{not json",
@@ -379,7 +382,7 @@ Deno.test("garbage, a 100 MB body, unknown routes and a watcher that never reads
             c.close();
           },
         });
-        const big = await fetch("http://local/v1/set", {
+        const big = await fetch("http://127.0.0.1/v1/set", {
           method: "POST",
           headers: auth,
           body: huge,
@@ -387,13 +390,13 @@ Deno.test("garbage, a 100 MB body, unknown routes and a watcher that never reads
         });
         assert.equal(big.status, 413);
         await big.body?.cancel();
-        const unknown = await fetch("http://local/v2/nothing", {
+        const unknown = await fetch("http://127.0.0.1/v2/nothing", {
           headers: auth,
           client: http,
         });
         assert.equal(unknown.status, 404);
         await unknown.body?.cancel();
-        const wrongMethod = await fetch("http://local/v1/get", {
+        const wrongMethod = await fetch("http://127.0.0.1/v1/get", {
           headers: auth,
           client: http,
         });
