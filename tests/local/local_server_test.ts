@@ -174,7 +174,18 @@ Deno.test("access lists, the AccessList attribute and tokens: refused with 403 o
       const reader = new LocalClient(path, "reader-token");
       const stranger = new LocalClient(path, "guessed-token");
       try {
+        const seenBy: (string | undefined)[] = [];
+        const setValues = r.device.setValues.bind(r.device);
+        r.device.setValues = (changes) => {
+          seenBy.push(...changes.map((c) => c.by));
+          return setValues(changes);
+        };
         await ui.set([{ name: "Device.WiFi.SSID.1.SSID", value: "Home" }]);
+        assert.deepStrictEqual(
+          seenBy,
+          ["wifi-ui"],
+          "the adapter sees who wrote",
+        );
         const noAccessList = await fault(
           ui.set([{ name: "Device.WiFi.Radio.1.Channel", value: "6" }]),
         );
@@ -403,6 +414,23 @@ Deno.test("garbage, a 100 MB body, unknown routes and a watcher that never reads
         assert.equal(wrongMethod.status, 405);
         await wrongMethod.body?.cancel();
 
+        // A head of a megabyte: refused by the HTTP layer, the agent unmoved.
+        const bloated = await Deno.connect({ transport: "unix", path });
+        await bloated.write(new TextEncoder().encode(
+          `GET /v1/status HTTP/1.1\r\nhost: local\r\nx-big: ${
+            "a".repeat(1 << 20)
+          }\r\n\r\n`,
+        )).catch(() => 0);
+        const head = new Uint8Array(256);
+        const n = await bloated.read(head).catch(() => null);
+        assert.ok(
+          n === null ||
+            /^HTTP\/1\.1 4\d\d/.test(
+              new TextDecoder().decode(head.subarray(0, n)),
+            ),
+        );
+        bloated.close();
+
         // A watcher that opens its stream and never reads it.
         const conn = await Deno.connect({ transport: "unix", path });
         await conn.write(new TextEncoder().encode(
@@ -528,6 +556,45 @@ Deno.test("agent run serves the local interface from its config, and agent get/s
       badValue.stderr,
       /Device\.Time\.Enable: Invalid parameter type: "maybe" is not a boolean \(9006\)/,
     );
+    // agent watch prints changes as they come, until it is stopped.
+    const watch = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-net",
+        main,
+        "watch",
+        ...common,
+        "Device.Time.",
+      ],
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const lines = watch.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let printed = "";
+    let pending = lines.read();
+    for (let i = 0; i < 100 && !printed.includes("watched.example"); i++) {
+      await runAgent([
+        "set",
+        ...common,
+        `Device.Time.NTPServer2=watched.example${i}`,
+      ]);
+      const next = await Promise.race([
+        pending,
+        new Promise<undefined>((resolve) =>
+          setTimeout(() => resolve(undefined), 200)
+        ),
+      ]);
+      if (next) {
+        printed += next.value ?? "";
+        pending = lines.read();
+      }
+    }
+    assert.match(printed, /Device\.Time\.NTPServer2 = watched\.example\d+/);
+    watch.kill("SIGTERM");
+    await lines.cancel().catch(() => {});
+    await watch.status;
     const usage = await runAgent(["get", "--socket", socket]);
     assert.equal(usage.code, 1);
     const unreachable = await runAgent([
