@@ -612,3 +612,34 @@ Deno.test("agent run serves the local interface from its config, and agent get/s
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("inform asks for a session with a vendor event, other events are refused; status shows the agent's queue", async () => {
+  const r = await rig();
+  await r.agent.start();
+  await r.acs.waitForSessions(1);
+  await r.agent.idle();
+  try {
+    await withLocal(r, async (path) => {
+      const app = new LocalClient(path, "admin-token");
+      try {
+        await app.inform("X 00D09E ButtonPressed");
+        await r.acs.waitForSessions(2);
+        await r.agent.idle();
+        assert.deepStrictEqual(
+          informOf(r.acs, 1).event.map((e) => e.eventCode),
+          ["X 00D09E ButtonPressed"],
+        );
+        const refused = await fault(app.inform("1 BOOT"));
+        assert.equal(refused.status, 400);
+        assert.equal(refused.code, 9003);
+        const status = await app.status();
+        assert.equal(status.sessions, 2);
+        assert.equal(typeof status.retryCount, "number");
+      } finally {
+        app.close();
+      }
+    });
+  } finally {
+    await r.stop();
+  }
+});
