@@ -98,6 +98,15 @@ export async function rig(options: RigOptions = {}): Promise<Rig> {
   };
 }
 
+/** A rig whose agent has started and finished its first session. */
+export async function startedRig(options: RigOptions = {}): Promise<Rig> {
+  const r = await rig(options);
+  await r.agent.start();
+  await r.acs.waitForSessions(1);
+  await r.agent.idle();
+  return r;
+}
+
 /** The Inform arguments of session `i`. */
 export function informOf(acs: FixtureAcs, i: number): CpeRequestArgs<"Inform"> {
   const body = acs.sessions[i].messages[0].decoded!.body;

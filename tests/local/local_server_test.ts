@@ -9,7 +9,7 @@ import { FixtureAcs } from "../../src/acs/fixture.ts";
 import { type LocalApp, tokenSha256 } from "../../src/local/access.ts";
 import { LocalClient, LocalClientError } from "../../src/local/local_client.ts";
 import { LocalServer } from "../../src/local/local_server.ts";
-import { informOf, type Rig, rig } from "../_helpers/agent.ts";
+import { informOf, type Rig, startedRig } from "../_helpers/agent.ts";
 import { spa, spv } from "../_helpers/requests.ts";
 
 async function apps(): Promise<LocalApp[]> {
@@ -80,10 +80,7 @@ async function fault(work: Promise<unknown>): Promise<LocalClientError> {
 }
 
 Deno.test("get, set, add and delete from several clients at once; faults with their codes; the socket is 0600", async () => {
-  const r = await rig();
-  await r.agent.start();
-  await r.acs.waitForSessions(1);
-  await r.agent.idle();
+  const r = await startedRig();
   try {
     await withLocal(r, async (path) => {
       assert.equal((Deno.statSync(path).mode! & 0o777).toString(8), "600");
@@ -146,7 +143,7 @@ Deno.test("get, set, add and delete from several clients at once; faults with th
 });
 
 Deno.test("access lists, the AccessList attribute and tokens: refused with 403 or 401 and a log line naming the application", async () => {
-  const r = await rig({
+  const r = await startedRig({
     acs: {
       sessions: [{
         requests: [{
@@ -165,9 +162,6 @@ Deno.test("access lists, the AccessList attribute and tokens: refused with 403 o
       }],
     },
   });
-  await r.agent.start();
-  await r.acs.waitForSessions(1);
-  await r.agent.idle();
   try {
     await withLocal(r, async (path, _server, logs) => {
       const ui = new LocalClient(path, "ui-token");
@@ -232,16 +226,13 @@ Deno.test("access lists, the AccessList attribute and tokens: refused with 403 o
 });
 
 Deno.test("a watcher receives the changes the ACS makes and those made locally", async () => {
-  const r = await rig({
+  const r = await startedRig({
     acs: {
       sessions: [{}, {
         requests: [spv([["Device.WiFi.SSID.1.SSID", "FromACS"]])],
       }],
     },
   });
-  await r.agent.start();
-  await r.acs.waitForSessions(1);
-  await r.agent.idle();
   try {
     await withLocal(r, async (path) => {
       const watcher = new LocalClient(path, "ui-token");
@@ -289,7 +280,7 @@ Deno.test("a watcher receives the changes the ACS makes and those made locally",
 });
 
 Deno.test("a local set reaches the ACS: active notification starts a session with 4 VALUE CHANGE, passive rides in the next Inform", async () => {
-  const r = await rig({
+  const r = await startedRig({
     acs: {
       sessions: [{
         requests: [
@@ -299,9 +290,6 @@ Deno.test("a local set reaches the ACS: active notification starts a session wit
       }],
     },
   });
-  await r.agent.start();
-  await r.acs.waitForSessions(1);
-  await r.agent.idle();
   try {
     await withLocal(r, async (path) => {
       const app = new LocalClient(path, "admin-token");
@@ -340,12 +328,9 @@ Deno.test("a local set reaches the ACS: active notification starts a session wit
 });
 
 Deno.test("a local set of ManagementServer.URL sends 0 BOOTSTRAP to the new ACS", async () => {
-  const r = await rig();
   const next = new FixtureAcs();
   await next.start();
-  await r.agent.start();
-  await r.acs.waitForSessions(1);
-  await r.agent.idle();
+  const r = await startedRig();
   try {
     await withLocal(r, async (path) => {
       const installer = new LocalClient(path, "admin-token");
@@ -367,10 +352,7 @@ Deno.test("a local set of ManagementServer.URL sends 0 BOOTSTRAP to the new ACS"
 });
 
 Deno.test("garbage, a 100 MB body, unknown routes and a watcher that never reads neither crash nor stall the agent", async () => {
-  const r = await rig();
-  await r.agent.start();
-  await r.acs.waitForSessions(1);
-  await r.agent.idle();
+  const r = await startedRig();
   try {
     await withLocal(r, async (path, server, logs) => {
       const http = Deno.createHttpClient({
@@ -614,10 +596,7 @@ Deno.test("agent run serves the local interface from its config, and agent get/s
 });
 
 Deno.test("inform asks for a session with a vendor event, other events are refused; status shows the agent's queue", async () => {
-  const r = await rig();
-  await r.agent.start();
-  await r.acs.waitForSessions(1);
-  await r.agent.idle();
+  const r = await startedRig();
   try {
     await withLocal(r, async (path) => {
       const app = new LocalClient(path, "admin-token");
