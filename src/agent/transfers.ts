@@ -112,7 +112,8 @@ export class AgentTransfers {
       transfers: context.transfers,
       device: context.device,
       spool: new TransferSpool(
-        options.dir ?? Deno.makeTempDirSync({ prefix: "cwmp-transfers-" }),
+        options.dir ??
+          (() => Deno.makeTempDirSync({ prefix: "cwmp-transfers-" })),
       ),
       client: options.client ?? {},
       clock: hooks.clock,

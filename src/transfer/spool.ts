@@ -35,12 +35,22 @@ export interface SpooledFile {
  * ```
  */
 export class TransferSpool {
-  /** The directory. */
-  readonly dir: string;
+  readonly #dir: string | (() => string);
+  #resolved: string | undefined;
 
-  /** A spool in `dir` (created when first used, mode 0700). */
-  constructor(dir: string) {
-    this.dir = dir;
+  /**
+   * A spool in `dir` (created when first used, mode 0700); a function gives
+   * the directory when it is first needed (a temporary one, say, made only
+   * for an agent that does transfer a file).
+   */
+  constructor(dir: string | (() => string)) {
+    this.#dir = dir;
+  }
+
+  /** The directory. */
+  get dir(): string {
+    this.#resolved ??= typeof this.#dir === "string" ? this.#dir : this.#dir();
+    return this.#resolved;
   }
 
   /** Path of a whole file. */
@@ -135,6 +145,10 @@ export class TransferSpool {
    * removed.
    */
   async clean(keep: ReadonlySet<string>): Promise<string[]> {
+    // A temporary directory not made yet holds nothing to clean.
+    if (this.#resolved === undefined && typeof this.#dir !== "string") {
+      return [];
+    }
     const removed: string[] = [];
     try {
       for await (const entry of Deno.readDir(this.dir)) {
