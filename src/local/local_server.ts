@@ -258,10 +258,10 @@ export class LocalServer {
   /** Sends changed values to every watcher whose paths cover them. */
   async #publish(paths: readonly string[]): Promise<void> {
     if (this.#watchers.size === 0 || paths.length === 0) return;
-    const device = this.#options.parts.context.device;
+    // Through the data model, as `get` reads: a password reads as "".
     let values: ReadonlyMap<string, string>;
     try {
-      values = await device.getValues(paths);
+      values = await this.#options.parts.context.model.view().values(paths);
     } catch {
       return;
     }

@@ -622,3 +622,41 @@ Deno.test("inform asks for a session with a vendor event, other events are refus
     await r.stop();
   }
 });
+
+Deno.test("a watcher sees a password change as the data model shows it: empty", async () => {
+  const r = await startedRig();
+  try {
+    await withLocal(r, async (path) => {
+      const watcher = new LocalClient(path, "admin-token");
+      const writer = new LocalClient(path, "admin-token");
+      const seen: { name: string; value: string }[] = [];
+      const stop = new AbortController();
+      const watching = watcher.watch(
+        ["Device.ManagementServer."],
+        (c) => seen.push(c),
+        stop.signal,
+      );
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await writer.set([{
+          name: "Device.ManagementServer.ConnectionRequestPassword",
+          value: "s3cret-cr",
+        }]);
+        for (let i = 0; i < 100 && seen.length === 0; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        assert.deepStrictEqual(seen, [{
+          name: "Device.ManagementServer.ConnectionRequestPassword",
+          value: "",
+        }]);
+      } finally {
+        stop.abort();
+        await watching;
+        watcher.close();
+        writer.close();
+      }
+    });
+  } finally {
+    await r.stop();
+  }
+});
