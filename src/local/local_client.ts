@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { Http1Transport } from "../transport/http1_transport.ts";
+import type { HttpReply } from "../transport/http_transport.ts";
 
 /** A refusal or fault the interface answered. */
 export class LocalClientError extends Error {
@@ -44,9 +46,8 @@ export interface LocalValue {
 }
 
 /**
- * The client. Deno asks for network permission for the socket
- * (`--allow-net=unix:PATH`) and, since fetch names a host even through a
- * socket, for `127.0.0.1:80` (no connection is made to it).
+ * The client: one HTTP/1.1 request per connection to the socket. Deno asks
+ * for `--allow-net=unix:PATH` and write access to the socket.
  *
  * @example
  * ```ts
@@ -57,12 +58,12 @@ export interface LocalValue {
  * ```
  */
 export class LocalClient {
-  readonly #http: Deno.HttpClient;
+  readonly #http: Http1Transport;
   readonly #token: string;
 
   /** A client of the socket at `path`, calling as the application `token` names. */
   constructor(path: string, token: string) {
-    this.#http = Deno.createHttpClient({ proxy: { transport: "unix", path } });
+    this.#http = new Http1Transport({ unixPath: path });
     this.#token = token;
   }
 
@@ -121,19 +122,17 @@ export class LocalClient {
     signal?: AbortSignal,
   ): Promise<void> {
     const query = paths.map((p) => `path=${encodeURIComponent(p)}`).join("&");
-    const response = await fetch(
-      `http://127.0.0.1/v1/watch${query ? `?${query}` : ""}`,
-      {
-        headers: { authorization: `Bearer ${this.#token}` },
-        client: this.#http,
-        ...(signal ? { signal } : {}),
-      },
+    const reply = await this.#send(
+      "GET",
+      `/v1/watch${query ? `?${query}` : ""}`,
     );
-    if (!response.ok) throw await errorOf(response);
+    if (reply.status !== 200) throw await errorOf(reply);
+    const stop = () => void reply.discard();
+    signal?.addEventListener("abort", stop, { once: true });
     let buffer = "";
     const decoder = new TextDecoder();
     try {
-      for await (const chunk of response.body ?? []) {
+      for await (const chunk of reply.body ?? []) {
         buffer += decoder.decode(chunk, { stream: true });
         let end;
         while ((end = buffer.indexOf("\n\n")) >= 0) {
@@ -145,6 +144,8 @@ export class LocalClient {
       }
     } catch (error) {
       if (!signal?.aborted) throw error;
+    } finally {
+      signal?.removeEventListener("abort", stop);
     }
   }
 
@@ -158,31 +159,48 @@ export class LocalClient {
     path: string,
     body?: unknown,
   ): Promise<Record<string, unknown>> {
-    const response = await fetch(`http://127.0.0.1${path}`, {
+    const reply = await this.#send(method, path, body);
+    if (reply.status !== 200) throw await errorOf(reply);
+    return JSON.parse(await textOf(reply)) as Record<string, unknown>;
+  }
+
+  #send(method: "GET" | "POST", path: string, body?: unknown) {
+    return this.#http.send({
       method,
-      headers: {
+      url: new URL(path, "http://local"),
+      headers: new Headers({
         authorization: `Bearer ${this.#token}`,
         ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      client: this.#http,
+      }),
+      body: body === undefined ? "" : JSON.stringify(body),
+      // A watch stream lasts as long as the caller wants it.
+      timeoutMs: path.startsWith("/v1/watch") ? 2 ** 31 - 1 : 30_000,
+      peer: "the agent",
     });
-    if (!response.ok) throw await errorOf(response);
-    return await response.json() as Record<string, unknown>;
   }
 }
 
-async function errorOf(response: Response): Promise<LocalClientError> {
+/** A reply's whole body as text (replies of the interface are small). */
+async function textOf(reply: HttpReply): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
+  for await (const chunk of reply.body ?? []) {
+    text += decoder.decode(chunk, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+async function errorOf(reply: HttpReply): Promise<LocalClientError> {
   let error: { code?: number; message?: string; parameters?: [] } = {};
   try {
-    error = (await response.json()).error ?? {};
+    error = JSON.parse(await textOf(reply)).error ?? {};
   } catch {
     // Not JSON: the status says it.
   }
   return new LocalClientError(
-    response.status,
+    reply.status,
     error.code ?? 0,
-    error.message ?? `HTTP ${response.status}`,
+    error.message ?? `HTTP ${reply.status}`,
     error.parameters ?? [],
   );
 }

@@ -43,11 +43,23 @@ const READ_BYTES = 256 * 1024;
  */
 export class Http1Transport implements HttpTransport {
   readonly #clientCert: { readonly cert?: string; readonly key?: string };
+  readonly #unixPath: string | undefined;
   readonly #open = new Set<Deno.Conn>();
 
-  /** A transport; `cert` and `key` are presented when an https server asks. */
-  constructor(options: { readonly cert?: string; readonly key?: string } = {}) {
+  /**
+   * A transport; `cert` and `key` are presented when an https server asks.
+   * With `unixPath`, every request goes to that Unix socket (the URL gives
+   * only the path and the Host header).
+   */
+  constructor(
+    options: {
+      readonly cert?: string;
+      readonly key?: string;
+      readonly unixPath?: string;
+    } = {},
+  ) {
     this.#clientCert = options;
+    this.#unixPath = options.unixPath;
   }
 
   /** Sends one exchange on a new connection. */
@@ -74,7 +86,9 @@ export class Http1Transport implements HttpTransport {
       const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
       const port = Number(url.port || (https ? 443 : 80));
       const { cert, key } = this.#clientCert;
-      conn = https
+      conn = this.#unixPath !== undefined
+        ? await Deno.connect({ transport: "unix", path: this.#unixPath })
+        : https
         ? await Deno.connectTls({
           hostname,
           port,
