@@ -98,11 +98,14 @@ export async function rig(options: RigOptions = {}): Promise<Rig> {
   };
 }
 
-/** A rig whose agent has started and finished its first session. */
-export async function startedRig(options: RigOptions = {}): Promise<Rig> {
+/** A rig whose agent has started and finished its first `sessions` sessions. */
+export async function startedRig(
+  options: RigOptions = {},
+  sessions = 1,
+): Promise<Rig> {
   const r = await rig(options);
   await r.agent.start();
-  await r.acs.waitForSessions(1);
+  await r.acs.waitForSessions(sessions);
   await r.agent.idle();
   return r;
 }

@@ -9,7 +9,7 @@ import { FileServer } from "../../src/acs/file_server.ts";
 import type { FixtureAcs } from "../../src/acs/fixture.ts";
 import type { AcsRequest, CpeMessage } from "../../src/cwmp/messages.ts";
 import { FileStateStore } from "../../src/state/store.ts";
-import { informOf, rig } from "../_helpers/agent.ts";
+import { informOf, rig, startedRig } from "../_helpers/agent.ts";
 import { BBF_DIR, xsdTestOptions } from "../_helpers/bbf.ts";
 import { download, firmwareImage, spv } from "../_helpers/requests.ts";
 import type { AutonomousTransfer } from "../../src/datamodel/transfer_adapter.ts";
@@ -73,7 +73,7 @@ async function withFiles(
 Deno.test("a firmware Download: Status 1, the image fetched and applied after the session, the reboot, then 1 BOOT + 7 TRANSFER COMPLETE + M Download and one TransferComplete", async () => {
   await withFiles(async (files) => {
     files.serve("/fw-2.0.bin", { body: firmwareImage("2.0.0") });
-    const r = await rig({
+    const r = await startedRig({
       acs: {
         sessions: [{
           requests: [
@@ -85,11 +85,8 @@ Deno.test("a firmware Download: Status 1, the image fetched and applied after th
           ],
         }],
       },
-    });
+    }, 2);
     try {
-      await r.agent.start();
-      await r.acs.waitForSessions(2);
-      await r.agent.idle();
       const [response] = answers(r.acs, 0);
       assert.deepStrictEqual(response, {
         kind: "response",
@@ -144,7 +141,7 @@ Deno.test("a firmware Download: Status 1, the image fetched and applied after th
 Deno.test("a web-content Download needs no reboot: 7 TRANSFER COMPLETE + M Download without 1 BOOT", async () => {
   await withFiles(async (files) => {
     files.serve("/ui.tar", { body: new Uint8Array(5000) });
-    const r = await rig({
+    const r = await startedRig({
       acs: {
         sessions: [{
           requests: [download("ui", "2 Web Content", files.url("/ui.tar"), {
@@ -154,11 +151,8 @@ Deno.test("a web-content Download needs no reboot: 7 TRANSFER COMPLETE + M Downl
           })],
         }],
       },
-    });
+    }, 2);
     try {
-      await r.agent.start();
-      await r.acs.waitForSessions(2);
-      await r.agent.idle();
       assert.deepStrictEqual(codes(r.acs, 1), [
         "7 TRANSFER COMPLETE",
         "M Download(ui)",
@@ -184,7 +178,7 @@ Deno.test("failures reach the ACS in TransferComplete: a 404 is 9016, content th
       body: new TextEncoder().encode("not firmware"),
     });
     files.serve("/bad-boot.bin", { body: firmwareImage("9.9", false) });
-    const r = await rig({
+    const r = await startedRig({
       acs: {
         sessions: [{
           requests: [
@@ -206,11 +200,8 @@ Deno.test("failures reach the ACS in TransferComplete: a 404 is 9016, content th
           ],
         }],
       },
-    });
+    }, 2);
     try {
-      await r.agent.start();
-      await r.acs.waitForSessions(2);
-      await r.agent.idle();
       const all = r.acs.sessions.slice(1).flatMap((_, i) =>
         cpeRequests(r.acs, i + 1)
       )
@@ -257,7 +248,7 @@ Deno.test("refused in the response, before anything is fetched: no room (9010), 
         args: { commandKey: "nope" },
       },
     ];
-    const r = await rig({
+    const r = await startedRig({
       device: { freeBytes: 1_000_000 },
       context: {
         transferUrlProblem: (url) =>
@@ -267,11 +258,8 @@ Deno.test("refused in the response, before anything is fetched: no room (9010), 
           },
       },
       acs: { sessions: [{ requests }] },
-    });
+    }, 1);
     try {
-      await r.agent.start();
-      await r.acs.waitForSessions(1);
-      await r.agent.idle();
       const got = answers(r.acs, 0);
       const faultCode = (b: CpeMessage["body"]) =>
         b.kind === "fault" ? b.faultCode : 0;
@@ -412,7 +400,7 @@ Deno.test("a ScheduleDownload whose windows passed while the agent was down ends
 Deno.test("an ACS that answers TransferComplete with 8005 gets it again in a later session, and only once acknowledged it is gone", async () => {
   await withFiles(async (files) => {
     files.serve("/ringer", { body: new Uint8Array(100) });
-    const r = await rig({
+    const r = await startedRig({
       acs: {
         sessions: [
           {
@@ -421,11 +409,8 @@ Deno.test("an ACS that answers TransferComplete with 8005 gets it again in a lat
           { cpeRequests: { fault: 8005 } },
         ],
       },
-    });
+    }, 2);
     try {
-      await r.agent.start();
-      await r.acs.waitForSessions(2);
-      await r.agent.idle();
       assert.equal(
         r.acs.sessions[1].ended,
         true,
@@ -458,7 +443,7 @@ Deno.test("an ACS that answers TransferComplete with 8005 gets it again in a lat
 Deno.test("while the ACS holds requests the TransferComplete waits, and goes out after its 204 in the same session", async () => {
   await withFiles(async (files) => {
     files.serve("/tone", { body: new Uint8Array(100) });
-    const r = await rig({
+    const r = await startedRig({
       acs: {
         sessions: [
           { requests: [download("tone", "4 Tone File", files.url("/tone"))] },
@@ -472,11 +457,8 @@ Deno.test("while the ACS holds requests the TransferComplete waits, and goes out
           },
         ],
       },
-    });
+    }, 2);
     try {
-      await r.agent.start();
-      await r.acs.waitForSessions(2);
-      await r.agent.idle();
       const summary = r.acs.sessions[1].messages.map((m) =>
         m.direction === "ACS→CPE"
           ? (m.xml === "" ? "ACS:204" : "ACS")
@@ -648,7 +630,7 @@ for (const namespace of ["1-0", "1-1", "1-2"] as const) {
 }
 
 Deno.test("a transfer the device made itself reaches the ACS as the AutonomousTransferComplete policy allows, and once acknowledged is gone", async () => {
-  const r = await rig({
+  const r = await startedRig({
     acs: {
       sessions: [{
         requests: [spvPolicy([
@@ -662,9 +644,6 @@ Deno.test("a transfer the device made itself reaches the ACS as the AutonomousTr
   const report = (t: AutonomousTransfer) =>
     r.device.transfers.reportAutonomous(t);
   try {
-    await r.agent.start();
-    await r.acs.waitForSessions(1);
-    await r.agent.idle();
     const base: AutonomousTransfer = {
       announceUrl: "",
       transferUrl: "https://vendor.example.net/fw.bin",
@@ -703,14 +682,11 @@ Deno.test("a transfer the device made itself reaches the ACS as the AutonomousTr
 
 Deno.test("RequestDownload from the device and from agent request-download: 9 REQUEST DOWNLOAD and the request, kept until answered", async () => {
   const dir = await Deno.makeTempDir();
-  const r = await rig({
+  const r = await startedRig({
     agent: { transfers: { requestsDir: `${dir}/requests` } },
     acs: { sessions: [{}, { cpeRequests: { fault: 8005 } }] },
-  });
+  }, 1);
   try {
-    await r.agent.start();
-    await r.acs.waitForSessions(1);
-    await r.agent.idle();
     r.device.transfers.requestFile({
       fileType: "3 Vendor Configuration File",
       args: [{ name: "profile", value: "home" }],
@@ -871,7 +847,7 @@ Deno.test("a long download logs its progress every tenth", async () => {
   await withFiles(async (files) => {
     const body = new Uint8Array(3_000_000).map((_, i) => i % 251);
     files.serve("/big", { body });
-    const r = await rig({
+    const r = await startedRig({
       acs: {
         sessions: [{
           requests: [
@@ -881,11 +857,8 @@ Deno.test("a long download logs its progress every tenth", async () => {
           ],
         }],
       },
-    });
+    }, 2);
     try {
-      await r.agent.start();
-      await r.acs.waitForSessions(2);
-      await r.agent.idle();
       const progress = r.logs.filter((l) => l.msg === "transfer progress")
         .map((l) => Number(l.percent));
       assert.ok(progress.length >= 5, JSON.stringify(progress));
@@ -956,7 +929,7 @@ Deno.test("stopping the agent cuts a running download short without a completion
 });
 
 Deno.test("a new ACS (BOOTSTRAP) drops the transfers the old one queued that have not started", async () => {
-  const r = await rig({
+  const r = await startedRig({
     acs: {
       sessions: [{
         requests: [
@@ -966,11 +939,8 @@ Deno.test("a new ACS (BOOTSTRAP) drops the transfers the old one queued that hav
         ],
       }],
     },
-  });
+  }, 1);
   try {
-    await r.agent.start();
-    await r.acs.waitForSessions(1);
-    await r.agent.idle();
     assert.equal(r.context.transfers.current.queue.length, 1);
     await r.context.device.setManagementServer({ URL: `${r.acs.url}?new` });
     await r.acs.waitForSessions(2);

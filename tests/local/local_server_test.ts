@@ -69,6 +69,28 @@ async function withLocal(
   }
 }
 
+/** A watch stream of `token`'s application under `paths`, collecting what it is sent. */
+function watching(path: string, token: string, paths: string[]) {
+  const client = new LocalClient(path, token);
+  const seen: { name: string; value: string }[] = [];
+  const stop = new AbortController();
+  const done = client.watch(paths, (c) => seen.push(c), stop.signal);
+  return {
+    seen,
+    /** Resolves once `count` changes have arrived, or after two seconds. */
+    async until(count: number): Promise<void> {
+      for (let i = 0; i < 100 && seen.length < count; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    async close(): Promise<void> {
+      stop.abort();
+      await done;
+      client.close();
+    },
+  };
+}
+
 async function fault(work: Promise<unknown>): Promise<LocalClientError> {
   try {
     await work;
@@ -235,15 +257,8 @@ Deno.test("a watcher receives the changes the ACS makes and those made locally",
   });
   try {
     await withLocal(r, async (path) => {
-      const watcher = new LocalClient(path, "ui-token");
+      const watch = watching(path, "ui-token", ["Device.WiFi.SSID."]);
       const writer = new LocalClient(path, "admin-token");
-      const seen: { name: string; value: string }[] = [];
-      const stop = new AbortController();
-      const watching = watcher.watch(
-        ["Device.WiFi.SSID."],
-        (c) => seen.push(c),
-        stop.signal,
-      );
       try {
         await new Promise((resolve) => setTimeout(resolve, 50));
         await writer.set([{
@@ -260,17 +275,13 @@ Deno.test("a watcher receives the changes the ACS makes and those made locally",
         }]);
         await r.acs.waitForSessions(2);
         await r.agent.idle();
-        for (let i = 0; i < 100 && seen.length < 2; i++) {
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        assert.deepStrictEqual(seen, [
+        await watch.until(2);
+        assert.deepStrictEqual(watch.seen, [
           { name: "Device.WiFi.SSID.1.SSID", value: "FromApp" },
           { name: "Device.WiFi.SSID.1.SSID", value: "FromACS" },
         ]);
       } finally {
-        stop.abort();
-        await watching;
-        watcher.close();
+        await watch.close();
         writer.close();
       }
     });
@@ -627,32 +638,21 @@ Deno.test("a watcher sees a password change as the data model shows it: empty", 
   const r = await startedRig();
   try {
     await withLocal(r, async (path) => {
-      const watcher = new LocalClient(path, "admin-token");
+      const watch = watching(path, "admin-token", ["Device.ManagementServer."]);
       const writer = new LocalClient(path, "admin-token");
-      const seen: { name: string; value: string }[] = [];
-      const stop = new AbortController();
-      const watching = watcher.watch(
-        ["Device.ManagementServer."],
-        (c) => seen.push(c),
-        stop.signal,
-      );
       try {
         await new Promise((resolve) => setTimeout(resolve, 50));
         await writer.set([{
           name: "Device.ManagementServer.ConnectionRequestPassword",
           value: "s3cret-cr",
         }]);
-        for (let i = 0; i < 100 && seen.length === 0; i++) {
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        assert.deepStrictEqual(seen, [{
+        await watch.until(1);
+        assert.deepStrictEqual(watch.seen, [{
           name: "Device.ManagementServer.ConnectionRequestPassword",
           value: "",
         }]);
       } finally {
-        stop.abort();
-        await watching;
-        watcher.close();
+        await watch.close();
         writer.close();
       }
     });
