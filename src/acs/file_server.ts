@@ -8,6 +8,7 @@
  * @module
  */
 import { DigestVerifier } from "../transport/digest_server.ts";
+import { unauthorized } from "./_http_auth.ts";
 
 /** A file to serve, and how. */
 export interface ServedFile {
@@ -146,17 +147,11 @@ export class FileServer {
       return new Response(null, { status: 503 });
     }
     const auth = this.#options.auth;
-    if (auth && !this.#authorized(request)) {
-      await request.body?.cancel();
+    const refused = auth &&
+      await unauthorized(request, auth, this.#verifier, "file-server");
+    if (refused) {
       record(401);
-      return new Response(null, {
-        status: 401,
-        headers: {
-          "www-authenticate": auth.scheme === "basic"
-            ? `Basic realm="file-server"`
-            : this.#verifier.challenge(false),
-        },
-      });
+      return refused;
     }
     if (request.method === "PUT") {
       const status = await this.#receive(request, path);
@@ -174,18 +169,6 @@ export class FileServer {
     }
     record(200);
     return await this.#send(file);
-  }
-
-  #authorized(request: Request): boolean {
-    const auth = this.#options.auth!;
-    const header = request.headers.get("authorization");
-    if (auth.scheme === "basic") {
-      return header === `Basic ${btoa(`${auth.username}:${auth.password}`)}`;
-    }
-    return this.#verifier.verify(header, {
-      method: request.method,
-      uri: new URL(request.url).pathname,
-    }, auth).ok;
   }
 
   async #send(file: ServedFile): Promise<Response> {

@@ -14,6 +14,7 @@ import { CwmpFault } from "../cwmp/faults.ts";
 import { sendConnectionRequest } from "./connection_request_client.ts";
 import { FileServer } from "./file_server.ts";
 import { droppedResponse } from "./_dropped.ts";
+import { unauthorized } from "./_http_auth.ts";
 import type { AcsBody, CpeMessage, SoapHeader } from "../cwmp/messages.ts";
 import type { CwmpNamespaceName } from "../cwmp/namespaces.ts";
 import { randomNonce } from "../transport/digest.ts";
@@ -209,31 +210,9 @@ export class FixtureAcs {
     }
 
     const auth = this.#options.auth;
-    if (auth) {
-      const header = request.headers.get("authorization");
-      let ok = false;
-      let stale = false;
-      if (auth.scheme === "basic") {
-        ok = header === `Basic ${btoa(`${auth.username}:${auth.password}`)}`;
-      } else {
-        const check = this.#verifier.verify(header, {
-          method: "POST",
-          uri: url.pathname + url.search,
-        }, auth);
-        ok = check.ok;
-        stale = !check.ok && check.stale;
-      }
-      if (!ok) {
-        await request.body?.cancel();
-        const challenge = auth.scheme === "basic"
-          ? `Basic realm="fixture-acs"`
-          : this.#verifier.challenge(stale);
-        return new Response(null, {
-          status: 401,
-          headers: { "www-authenticate": challenge },
-        });
-      }
-    }
+    const refused = auth &&
+      await unauthorized(request, auth, this.#verifier, "fixture-acs");
+    if (refused) return refused;
 
     const raw = new Uint8Array(await request.arrayBuffer());
     const xml = new TextDecoder().decode(raw);

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { constantTimeEqual } from "../transport/digest.ts";
 
 /** An application of the local interface. */
 export interface LocalApp {
@@ -55,17 +56,9 @@ export async function appForAuthorization(
   const hash = await tokenSha256(match[1]);
   let found: LocalApp | undefined;
   for (const app of apps) {
-    if (sameHex(hash, app.tokenSha256) && !found) found = app;
+    if (constantTimeEqual(hash, app.tokenSha256) && !found) found = app;
   }
   return found;
-}
-
-function sameHex(a: string, b: string): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < 64; i++) {
-    diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
-  }
-  return diff === 0;
 }
 
 /**
