@@ -6,29 +6,7 @@ import assert from "node:assert/strict";
 import { FixtureAcs } from "../../src/acs/fixture.ts";
 import { runAgent } from "../_helpers/cli.ts";
 import { startAgent } from "../_helpers/agent_process.ts";
-
-/** Mounts a tmpfs of `size`, or says why it cannot. */
-async function tmpfs(size: string): Promise<string | { skip: string }> {
-  const dir = await Deno.makeTempDir({ prefix: "cwmp-full-" });
-  const { code, stderr } = await new Deno.Command("mount", {
-    args: ["-t", "tmpfs", "-o", `size=${size},mode=0700`, "tmpfs", dir],
-    stdout: "null",
-    stderr: "piped",
-  }).output().catch((error) => ({
-    code: 1,
-    stderr: new TextEncoder().encode(String(error)),
-  }));
-  if (code !== 0) {
-    await Deno.remove(dir);
-    return { skip: new TextDecoder().decode(stderr).trim() };
-  }
-  return dir;
-}
-
-async function unmount(dir: string): Promise<void> {
-  await new Deno.Command("umount", { args: [dir] }).output();
-  await Deno.remove(dir);
-}
+import { tmpfs, unmount } from "../_helpers/tmpfs.ts";
 
 /** Writes until the filesystem refuses. */
 async function fill(dir: string): Promise<string> {
