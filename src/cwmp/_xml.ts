@@ -15,6 +15,7 @@ import {
   XmlText,
 } from "@rgrove/parse-xml";
 import { CwmpFault } from "./faults.ts";
+import { type LiftedStrings, liftStringRun } from "./_string_runs.ts";
 
 /** An attribute: local name, namespace URI and value. */
 export interface XmlAttribute {
@@ -49,6 +50,56 @@ const ROOT_SCOPE: Scope = new Map([["xml", XML_NS], ["xmlns", XMLNS_NS]]);
  * `malformed_xml` fault; the input must have passed the guard first.
  */
 export function parseXml(text: string): XmlElement {
+  const lifted = liftStringRun(text);
+  if (!lifted) return parseTree(text);
+  const root = parseTree(lifted.text);
+  const restored = restoreRun(root, lifted);
+  if (!restored) {
+    throw CwmpFault.decode(
+      "malformed_xml",
+      "Malformed XML: a list of <string> elements outside any element",
+    );
+  }
+  return restored;
+}
+
+/**
+ * `element` with the marker of `lifted` replaced by its items, or undefined
+ * when the marker is not inside it (or is the element itself: the list
+ * would then have been the document's top level, which XML forbids).
+ */
+function restoreRun(
+  element: XmlElement,
+  lifted: LiftedStrings,
+): XmlElement | undefined {
+  const children = element.children;
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i];
+    if (child.name === lifted.marker && child.children.length === 0) {
+      const items = lifted.items.map((text): XmlElement => ({
+        name: "string",
+        ns: child.ns,
+        attributes: NO_ATTRIBUTES,
+        children: NO_CHILDREN,
+        text,
+      }));
+      return {
+        ...element,
+        children: [...children.slice(0, i), ...items, ...children.slice(i + 1)],
+      };
+    }
+    const inside = restoreRun(child, lifted);
+    if (inside) {
+      return {
+        ...element,
+        children: [...children.slice(0, i), inside, ...children.slice(i + 1)],
+      };
+    }
+  }
+  return undefined;
+}
+
+function parseTree(text: string): XmlElement {
   let root: ParsedElement | null;
   try {
     root = parse(text, { preserveCdata: false }).root;
