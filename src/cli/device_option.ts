@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { fileURLToPath } from "node:url";
+import { filePathOf } from "../sandbox/paths.ts";
 import type { DeviceAdapter } from "../datamodel/adapter.ts";
 import { createLinuxHostAdapter } from "../device/linux.ts";
 import { SimulatedDevice } from "../device/simulated.ts";
@@ -22,7 +22,7 @@ import defaultSnapshot from "../device/snapshots/tr181_default.json" with {
 export const DEFAULT_SNAPSHOT_DATA: Snapshot = defaultSnapshot as Snapshot;
 
 /** Where the default snapshot lives in the source tree (for tools and tests). */
-export const DEFAULT_SNAPSHOT: string = fileURLToPath(
+export const DEFAULT_SNAPSHOT: string = filePathOf(
   new URL("../device/snapshots/tr181_default.json", import.meta.url),
 );
 

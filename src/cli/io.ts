@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseArgs } from "./parse_args.ts";
 
 /** Where a command reads input and writes output. */
 export interface CommandIo {

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseArgs } from "./parse_args.ts";
 import { LocalClient, LocalClientError } from "../local/local_client.ts";
 import type { CommandIo } from "./io.ts";
 

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { createPrivateKey, X509Certificate } from "node:crypto";
 import type { AgentConfig } from "../config/agent_config.ts";
 
-const CERTIFICATE_BLOCK =
+/** One PEM certificate block. */
+export const CERTIFICATE_BLOCK: RegExp =
   /-----BEGIN CERTIFICATE-----\r?\n[\s\S]*?\r?\n-----END CERTIFICATE-----/g;
 
 /** Which flags name certificates, and which name keys. */
@@ -18,40 +18,11 @@ const CERTIFICATE_FLAGS = [
   "cr-cert-file",
   "cr-client-ca-file",
 ] as const;
-const KEY_FLAGS = ["key-file", "cr-key-file"] as const;
-
-/**
- * Why the PEM `text` of `flag` cannot serve: no certificate, one that does
- * not parse, or a key that does not; undefined when it is fine.
- *
- * @example
- * ```ts
- * import { pemProblem } from "./pem_files.ts";
- * console.log(pemProblem("ca-file", "hello")); // "contains no PEM certificate"
- * ```
- */
-export function pemProblem(flag: string, text: string): string | undefined {
-  if ((KEY_FLAGS as readonly string[]).includes(flag)) {
-    try {
-      createPrivateKey(text);
-      return undefined;
-    } catch (error) {
-      return `is not a PEM private key (${(error as Error).message})`;
-    }
-  }
-  const blocks = text.match(CERTIFICATE_BLOCK) ?? [];
-  if (blocks.length === 0) return "contains no PEM certificate";
-  for (const [index, block] of blocks.entries()) {
-    try {
-      new X509Certificate(block);
-    } catch (error) {
-      return `certificate ${index + 1} does not parse (${
-        (error as Error).message
-      })`;
-    }
-  }
-  return undefined;
-}
+/** The flags that name private keys. */
+export const KEY_FLAGS: readonly ["key-file", "cr-key-file"] = [
+  "key-file",
+  "cr-key-file",
+];
 
 /**
  * Reads every certificate and key file the configuration names and
@@ -72,6 +43,9 @@ export async function pemFileProblems(
       problems.push(`--${flag} ${path}: ${(error as Error).message}`);
       continue;
     }
+    // Parsing PEM needs node:crypto: loaded only for a configuration that
+    // names such files (its TLS stack loads the same layer anyway).
+    const { pemProblem } = await import("./pem_check.ts");
     const problem = pemProblem(flag, text);
     if (problem) problems.push(`--${flag} ${path} ${problem}`);
   }

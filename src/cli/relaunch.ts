@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { fileURLToPath } from "node:url";
+import { filePathOf } from "../sandbox/paths.ts";
 import type { AgentConfig } from "../config/agent_config.ts";
 import {
   computePermissions,
@@ -107,7 +107,7 @@ export async function relaunchSandboxed(
   stop: Promise<void>,
   env: Record<string, string>,
 ): Promise<number> {
-  const main = fileURLToPath(new URL("./main.ts", import.meta.url));
+  const main = filePathOf(new URL("./main.ts", import.meta.url));
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseArgs } from "./parse_args.ts";
 import {
   downloadRequestProblem,
   REQUESTS_DIR,

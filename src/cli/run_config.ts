@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseArgs } from "./parse_args.ts";
 import {
   type AgentConfig,
   resolveConfig,

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseArgs } from "./parse_args.ts";
 import {
   AGENT_STATE_KEY,
   AGENT_STATE_SPEC,

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { randomBytes } from "node:crypto";
 import { DigestVerifier } from "../transport/digest_server.ts";
 import { serveHttp1 } from "./_http1.ts";
 import { RefusalLog, type RefusalReason } from "./refusals.ts";
@@ -266,6 +265,7 @@ async function serveTls(
   refusals: RefusalLog,
 ): Promise<ConnectionRequestServer> {
   const https = await import("node:https");
+  const { Buffer } = await import("node:buffer");
   const timeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const max = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const server = https.createServer({
@@ -274,7 +274,7 @@ async function serveTls(
     minVersion: "TLSv1.2",
     // Session tickets of their own: a session resumed from another TLS
     // server in this process must not skip the client-certificate check.
-    ticketKeys: randomBytes(48),
+    ticketKeys: Buffer.from(crypto.getRandomValues(new Uint8Array(48))),
     ...(tls.clientCa
       ? { ca: [...tls.clientCa], requestCert: true, rejectUnauthorized: true }
       : {}),

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { resolve } from "node:path";
+import { resolvePath as resolve } from "./paths.ts";
 import type { AgentConfig } from "../config/agent_config.ts";
 import { TRUST_WIDENING_VARIABLES } from "../tls/profile.ts";
 

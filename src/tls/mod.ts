@@ -11,4 +11,5 @@
  * @module
  */
 export * from "./pins.ts";
+export * from "./pin_match.ts";
 export * from "./profile.ts";

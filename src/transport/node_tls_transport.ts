@@ -15,7 +15,8 @@
 import https from "node:https";
 import tls from "node:tls";
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
-import { chainMatchesPins, type Pin } from "../tls/pins.ts";
+import { chainMatchesPins } from "../tls/pin_match.ts";
+import type { Pin } from "../tls/pins.ts";
 import {
   certificateReason,
   diagnoseCertificateFailure,

@@ -1,7 +1,7 @@
 /** What `agent run` refuses at start, with a message that names the culprit. */
 import assert from "node:assert/strict";
 import { runAgent } from "../_helpers/cli.ts";
-import { pemProblem } from "../../src/cli/pem_files.ts";
+import { pemProblem } from "../../src/cli/pem_check.ts";
 
 const CERTS = new URL("../../certs/", import.meta.url).pathname;
 

@@ -7,7 +7,8 @@ import { FixtureAcs } from "../../src/acs/fixture.ts";
 import { buildInform } from "../../src/session/inform.ts";
 import { runSession } from "../../src/session/runner.ts";
 import type { AcsClientOptions } from "../../src/transport/acs_client.ts";
-import { parsePin, spkiPin } from "../../src/tls/pins.ts";
+import { parsePin } from "../../src/tls/pins.ts";
+import { spkiPin } from "../../src/tls/pin_match.ts";
 import { X509Certificate } from "node:crypto";
 import { simContext } from "../_helpers/device.ts";
 

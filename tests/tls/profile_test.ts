@@ -271,7 +271,7 @@ const CERTS = new URL("../../certs/", import.meta.url).pathname;
 
 Deno.test("agent run under a pinned strict profile: the pinned ACS gets its session; an unpinned valid one is refused, logged, retried", async () => {
   const { FixtureAcs } = await import("../../src/acs/fixture.ts");
-  const { spkiPin } = await import("../../src/tls/pins.ts");
+  const { spkiPin } = await import("../../src/tls/pin_match.ts");
   const { X509Certificate } = await import("node:crypto");
   const keyPin = (file: string) =>
     spkiPin(
