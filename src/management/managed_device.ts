@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { OverlayMap } from "./overlay_map.ts";
 import { Serial } from "../state/serial.ts";
 import type { DataModelDefinitions } from "../datamodel/definitions.ts";
 import type {
@@ -200,18 +201,16 @@ export class ManagedDevice implements DeviceAdapter {
     for (const path of paths) if (this.owns(path)) owned++;
     // The usual large request names none of the agent's own parameters.
     if (owned === 0) return await this.device.getValues(paths);
-    const out = new Map<string, string>();
+    const own = new Map<string, string>();
     const forDevice = paths.filter((p) => {
       if (!this.owns(p)) return true;
-      out.set(p, this.#values[p]);
+      own.set(p, this.#values[p]);
       return false;
     });
-    if (forDevice.length > 0) {
-      for (const [path, value] of await this.device.getValues(forDevice)) {
-        out.set(path, value);
-      }
-    }
-    return out;
+    const fromDevice = forDevice.length > 0
+      ? await this.device.getValues(forDevice)
+      : new Map<string, string>();
+    return new OverlayMap(own, fromDevice);
   }
 
   instances(table: string): Promise<readonly number[]> {

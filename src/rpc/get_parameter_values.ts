@@ -31,12 +31,15 @@ export async function getParameterValues(
   const budget = new ResponseBudget("GetParameterValues");
   const requested = new Set(args.parameterNames);
   // Only a partial path can list a parameter that is also named on its
-  // own; without one, the set of requested names is already the answer's.
+  // own, or by another partial path; with none, or with one partial path
+  // alone (the usual "Device."), each parameter comes once anyway.
   let seen: Set<string> | undefined;
-  for (const name of requested) {
-    if (name === "" || name.endsWith(".")) {
-      seen = new Set<string>();
-      break;
+  if (requested.size > 1) {
+    for (const name of requested) {
+      if (name === "" || name.endsWith(".")) {
+        seen = new Set<string>();
+        break;
+      }
     }
   }
   const add = (path: string, node: ModelNode) => {
