@@ -187,6 +187,12 @@ function xmlPath(fields: Fields, path: readonly PropertyKey[]): string {
 
 // ---------------------------------------------------------------- encoding
 
+/** Where encoded XML goes, piece by piece. */
+export interface XmlSink {
+  /** Appends text. */
+  write(text: string): void;
+}
+
 /**
  * Writes the child elements for `fields` from `value`. Throws a `TypeError`
  * or `RangeError` naming the field when the value does not fit its type: that
@@ -197,6 +203,20 @@ export function encodeFields(
   value: Record<string, unknown>,
 ): string {
   let out = "";
+  writeFields({ write: (text) => out += text }, fields, value);
+  return out;
+}
+
+/**
+ * {@linkcode encodeFields} into `sink`: a list of 10,000 entries goes out
+ * one entry at a time, so a sink that encodes as it goes never holds the
+ * message as one string.
+ */
+export function writeFields(
+  sink: XmlSink,
+  fields: Fields,
+  value: Record<string, unknown>,
+): void {
   for (const key in fields) {
     const f = fields[key];
     const v = value[key];
@@ -205,17 +225,56 @@ export function encodeFields(
       throw new TypeError(`Cannot encode: ${f.xml} is missing`);
     }
     if (f.repeated) {
-      for (const item of v as unknown[]) {
-        out += encodeValue(f.type, f.xml, item);
-      }
+      for (const item of v as unknown[]) writeValue(sink, f.type, f.xml, item);
     } else {
-      out += encodeValue(f.type, f.xml, v);
+      writeValue(sink, f.type, f.xml, v);
     }
   }
-  return out;
 }
 
-function encodeValue(type: ValueType, name: string, v: unknown): string {
+function writeValue(
+  sink: XmlSink,
+  type: ValueType,
+  name: string,
+  v: unknown,
+): void {
+  switch (type.kind) {
+    case "struct":
+      sink.write(`<${name}>`);
+      writeFields(sink, type.fields, v as Record<string, unknown>);
+      sink.write(`</${name}>`);
+      return;
+    case "array": {
+      const items = v as readonly unknown[];
+      sink.write(
+        `<${name} soap-enc:arrayType="${type.arrayType}[${items.length}]">`,
+      );
+      for (const item of items) {
+        writeValue(sink, type.item, type.itemName, item);
+      }
+      sink.write(`</${name}>`);
+      return;
+    }
+    case "choice": {
+      const op = v as { type: string };
+      const fields = type.variants[op.type];
+      if (!fields) {
+        throw new TypeError(
+          `Cannot encode: ${name} has unknown type ${op.type}`,
+        );
+      }
+      sink.write(`<${name} xsi:type="cwmp:${op.type}">`);
+      writeFields(sink, fields, op as Record<string, unknown>);
+      sink.write(`</${name}>`);
+      return;
+    }
+    default:
+      sink.write(encodeScalar(type, name, v));
+  }
+}
+
+/** One element holding a value: a string, number, boolean or ParameterValueStruct. */
+function encodeScalar(type: ValueType, name: string, v: unknown): string {
   switch (type.kind) {
     case "string":
     case "dateTime":
@@ -249,31 +308,8 @@ function encodeValue(type: ValueType, name: string, v: unknown): string {
       return v ? `<${name}>true</${name}>` : `<${name}>false</${name}>`;
     case "parameterValueStruct":
       return encodeParameterValue(name, v as ParameterValueStruct);
-    case "struct":
-      return `<${name}>${
-        encodeFields(type.fields, v as Record<string, unknown>)
-      }</${name}>`;
-    case "array": {
-      const items = v as readonly unknown[];
-      let out =
-        `<${name} soap-enc:arrayType="${type.arrayType}[${items.length}]">`;
-      for (const item of items) {
-        out += encodeValue(type.item, type.itemName, item);
-      }
-      return out + `</${name}>`;
-    }
-    case "choice": {
-      const op = v as { type: string };
-      const fields = type.variants[op.type];
-      if (!fields) {
-        throw new TypeError(
-          `Cannot encode: ${name} has unknown type ${op.type}`,
-        );
-      }
-      return `<${name} xsi:type="cwmp:${op.type}">${
-        encodeFields(fields, op as Record<string, unknown>)
-      }</${name}>`;
-    }
+    default:
+      throw new TypeError(`Cannot encode: ${name} is not a single value`);
   }
 }
 

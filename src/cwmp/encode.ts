@@ -14,7 +14,8 @@ import {
   XSD_NS,
   XSI_NS,
 } from "./namespaces.ts";
-import { encodeFields } from "./_codec.ts";
+import { writeFields, type XmlSink } from "./_codec.ts";
+import { Utf8Sink } from "./_utf8_sink.ts";
 import {
   type Direction,
   FROM_ACS,
@@ -56,13 +57,44 @@ export interface OutgoingMessage<B> {
  * ```
  */
 export function encodeCpeMessage(message: OutgoingMessage<CpeBody>): string {
+  checkCpeMessage(message);
+  return encodeEnvelope(message, FROM_CPE);
+}
+
+/**
+ * {@linkcode encodeCpeMessage} straight to UTF-8: what the agent sends. A
+ * large response is encoded piece by piece into one buffer, never held as
+ * one string (see `_utf8_sink.ts`). An empty POST is no bytes.
+ *
+ * @throws {RangeError | TypeError} as {@linkcode encodeCpeMessage}.
+ *
+ * @example
+ * ```ts
+ * import { encodeCpeMessageBytes } from "./encode.ts";
+ * const bytes = encodeCpeMessageBytes({
+ *   namespace: "1-2",
+ *   header: { id: "7" },
+ *   body: { kind: "response", method: "Reboot", args: {} },
+ * });
+ * console.log(new TextDecoder().decode(bytes).includes("RebootResponse")); // true
+ * ```
+ */
+export function encodeCpeMessageBytes(
+  message: OutgoingMessage<CpeBody>,
+): Uint8Array<ArrayBuffer> {
+  checkCpeMessage(message);
+  const sink = new Utf8Sink();
+  writeEnvelope(sink, message, FROM_CPE);
+  return sink.bytes();
+}
+
+function checkCpeMessage(message: OutgoingMessage<CpeBody>): void {
   if (message.header?.holdRequests !== undefined) {
     throw new TypeError("Cannot encode: a CPE never sends HoldRequests");
   }
   if (message.header?.useCwmpVersion !== undefined) {
     throw new TypeError("Cannot encode: a CPE never sends UseCWMPVersion");
   }
-  return encodeEnvelope(message, FROM_CPE);
 }
 
 /**
@@ -115,14 +147,26 @@ function encodeEnvelope(
   message: OutgoingMessage<AcsBody | CpeBody>,
   direction: Direction,
 ): string {
+  let out = "";
+  writeEnvelope({ write: (text) => out += text }, message, direction);
+  return out;
+}
+
+function writeEnvelope(
+  sink: XmlSink,
+  message: OutgoingMessage<AcsBody | CpeBody>,
+  direction: Direction,
+): void {
   const { namespace, body } = message;
-  if (body.kind === "empty") return "";
+  if (body.kind === "empty") return;
   if (!Object.hasOwn(CWMP_NAMESPACES, namespace)) {
     throw new RangeError(`Cannot encode: unknown CWMP namespace ${namespace}`);
   }
-  let content: string;
+  // What can be checked is checked before the first byte is written.
+  let writeBody: () => void;
   if (body.kind === "fault") {
-    content = encodeFault(body);
+    const xml = encodeFault(body);
+    writeBody = () => sink.write(xml);
   } else {
     const table = body.kind === "request"
       ? direction.requests
@@ -144,13 +188,19 @@ function encodeEnvelope(
       ? body.method
       : `${body.method}Response`;
     const fields = body.kind === "request" ? spec.request : spec.response;
-    content = `<cwmp:${element}>${
-      encodeFields(fields, body.args as Record<string, unknown>)
-    }</cwmp:${element}>`;
+    const args = body.args as Record<string, unknown>;
+    writeBody = () => {
+      sink.write(`<cwmp:${element}>`);
+      writeFields(sink, fields, args);
+      sink.write(`</cwmp:${element}>`);
+    };
   }
-  return `${ENVELOPE_OPEN}${CWMP_NAMESPACES[namespace]}">${
-    encodeHeader(message.header ?? {}, namespace)
-  }<soap-env:Body>${content}</soap-env:Body></soap-env:Envelope>`;
+  const header = encodeHeader(message.header ?? {}, namespace);
+  sink.write(
+    `${ENVELOPE_OPEN}${CWMP_NAMESPACES[namespace]}">${header}<soap-env:Body>`,
+  );
+  writeBody();
+  sink.write("</soap-env:Body></soap-env:Envelope>");
 }
 
 function encodeHeader(

@@ -6,7 +6,7 @@
  */
 import type { EventRecord } from "../state/agent_state.ts";
 import { decodeAcsMessage } from "../cwmp/decode.ts";
-import { encodeCpeMessage } from "../cwmp/encode.ts";
+import { encodeCpeMessageBytes } from "../cwmp/encode.ts";
 import { CwmpFault } from "../cwmp/faults.ts";
 import { cpeBodyFor } from "./namespace_forms.ts";
 import type { AcsMessage, AcsRequest, CpeRequest } from "../cwmp/messages.ts";
@@ -141,7 +141,8 @@ export async function runSession(
       }
       switch (effect.type) {
         case "post": {
-          const xml = encodeCpeMessage({
+          // Straight to UTF-8: a large response is never one big string.
+          const xml = encodeCpeMessageBytes({
             namespace: effect.namespace,
             header: effect.header,
             body: cpeBodyFor(effect.namespace, effect.body),
@@ -156,7 +157,7 @@ export async function runSession(
           options.onMessage?.({
             direction: "CPE→ACS",
             summary,
-            xml,
+            xml: new TextDecoder().decode(xml),
             atMs: at(),
           });
           input = await exchange(
@@ -209,7 +210,7 @@ export async function runSession(
 
 async function exchange(
   client: AcsClient,
-  xml: string,
+  xml: Uint8Array<ArrayBuffer>,
   soapAction: boolean,
   options: RunSessionOptions,
   at: () => number,

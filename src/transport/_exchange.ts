@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { HttpExchange } from "./http_transport.ts";
+import type { HttpExchange, StreamedBody } from "./http_transport.ts";
 import { TransportError } from "./transport_error.ts";
 
 /** The peer's name in messages. */
@@ -29,4 +29,24 @@ export function bodyTimeout(
       : `${what} did not arrive whole within ${exchange.timeoutMs} ms`,
     { cause },
   );
+}
+
+/** The body when it is streamed, undefined when it is held whole. */
+export function streamedBody(
+  body: HttpExchange["body"],
+): StreamedBody | undefined {
+  return typeof body === "string" || body instanceof Uint8Array
+    ? undefined
+    : body;
+}
+
+/** The bytes of a body held whole (text as UTF-8). */
+export function wholeBody(body: string | Uint8Array): Uint8Array {
+  return typeof body === "string" ? new TextEncoder().encode(body) : body;
+}
+
+/** A body's length in bytes (a string's in UTF-16 units is enough to tell "none"). */
+export function bodyLength(body: HttpExchange["body"]): number {
+  if (typeof body === "string") return body.length;
+  return body instanceof Uint8Array ? body.byteLength : body.size;
 }

@@ -102,14 +102,15 @@ export class AcsClient {
   }
 
   /**
-   * POSTs a body ("" for the empty POST) and returns the ACS reply; follows
-   * redirects, answers authentication challenges once, returns cookies.
+   * POSTs a body (text or UTF-8; empty for the empty POST) and returns the
+   * ACS reply; follows redirects, answers authentication challenges once,
+   * returns cookies.
    *
    * @throws {TransportError} for network failures, timeouts, a second 401,
    * too many redirects, an oversized body.
    */
   async post(
-    body: string,
+    body: string | Uint8Array<ArrayBuffer>,
     options: { soapAction?: boolean } = {},
   ): Promise<AcsReply> {
     let challenges = 0;
@@ -214,9 +215,12 @@ export class AcsClient {
     }
   }
 
-  async #send(body: string, soapAction: boolean): Promise<HttpReply> {
+  async #send(
+    body: string | Uint8Array<ArrayBuffer>,
+    soapAction: boolean,
+  ): Promise<HttpReply> {
     const headers = new Headers();
-    if (body !== "") {
+    if (body.length > 0) {
       headers.set("content-type", 'text/xml; charset="utf-8"');
       // Requests carry SOAPAction (empty value); responses and faults an empty header too (digest §1.2).
       headers.set("soapaction", soapAction ? '""' : "");

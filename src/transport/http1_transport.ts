@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { peerOf } from "./_exchange.ts";
+import { bodyLength, peerOf, streamedBody, wholeBody } from "./_exchange.ts";
 import { SocketBytes } from "./_socket_body.ts";
 import { certificateReason } from "./_tls_diagnosis.ts";
 import type {
@@ -99,16 +99,17 @@ export class Http1Transport implements HttpTransport {
       if (https) await (conn as Deno.TlsConn).handshake();
       await writeAll(conn, new TextEncoder().encode(head(exchange)));
       const body = exchange.body;
-      if (typeof body !== "string") {
+      const streamed = streamedBody(body);
+      if (streamed) {
         try {
-          await writeBody(conn, body);
+          await writeBody(conn, streamed);
         } catch (error) {
           // A server may answer (401, 413) and close before the body is
           // in: its answer is what counts, if there is one.
           if (timedOut) throw error;
         }
-      } else if (body !== "") {
-        await writeAll(conn, new TextEncoder().encode(body));
+      } else if (bodyLength(body) > 0) {
+        await writeAll(conn, wholeBody(body as string | Uint8Array));
       }
       const response = await readHead(conn);
       return reply(conn, response, exchange, () => {
@@ -178,9 +179,12 @@ function head(exchange: HttpExchange): string {
     if (name === "content-length" || name === "connection") continue;
     lines.push(`${name}: ${value}`);
   }
-  const length = typeof body === "string"
+  const streamed = streamedBody(body);
+  const length = streamed
+    ? streamed.size
+    : typeof body === "string"
     ? new TextEncoder().encode(body).length
-    : body.size;
+    : (body as Uint8Array).byteLength;
   if (length > 0 || exchange.method === "PUT" || exchange.method === "POST") {
     lines.push(`content-length: ${length}`);
   }

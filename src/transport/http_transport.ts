@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { bodyTimeout, peerOf } from "./_exchange.ts";
+import { bodyLength, bodyTimeout, peerOf, streamedBody } from "./_exchange.ts";
 import { certificateReason } from "./_tls_diagnosis.ts";
 import { TransportError } from "./transport_error.ts";
 
@@ -30,8 +30,11 @@ export interface HttpExchange {
   readonly url: URL;
   /** Request headers. */
   readonly headers: Headers;
-  /** The body ("" sends none). */
-  readonly body: string | StreamedBody;
+  /**
+   * The body: text, bytes (a large CWMP message is encoded straight to
+   * UTF-8) or a stream; "" or no bytes sends none.
+   */
+  readonly body: string | Uint8Array<ArrayBuffer> | StreamedBody;
   /** How long the whole exchange, body included, may take. */
   readonly timeoutMs: number;
   /** How long the body may go without a byte arriving (default: no such limit). */
@@ -109,18 +112,17 @@ export class FetchTransport implements HttpTransport {
     const finish = () => clearTimeout(timer);
     const body = exchange.body;
     const headers = new Headers(exchange.headers);
-    if (typeof body !== "string") {
-      headers.set("content-length", String(body.size));
-    }
+    const streamed = streamedBody(body);
+    if (streamed) headers.set("content-length", String(streamed.size));
     let response: Response;
     try {
       response = await fetch(exchange.url, {
         method: exchange.method ?? "POST",
-        body: body === ""
+        body: streamed
+          ? streamed.stream
+          : bodyLength(body) === 0
           ? undefined
-          : typeof body === "string"
-          ? body
-          : body.stream,
+          : body as string | Uint8Array<ArrayBuffer>,
         headers,
         client: this.#client,
         redirect: "manual",

@@ -21,7 +21,7 @@ import {
   certificateReason,
   diagnoseCertificateFailure,
 } from "./_tls_diagnosis.ts";
-import { bodyTimeout, peerOf } from "./_exchange.ts";
+import { bodyTimeout, peerOf, streamedBody, wholeBody } from "./_exchange.ts";
 import type {
   HttpExchange,
   HttpReply,
@@ -111,12 +111,10 @@ export class NodeTlsTransport implements HttpTransport {
     const headers: Record<string, string> = Object.fromEntries(
       exchange.headers,
     );
-    const streamed = typeof exchange.body === "string"
-      ? undefined
-      : exchange.body;
-    const body = typeof exchange.body === "string"
-      ? new TextEncoder().encode(exchange.body)
-      : new Uint8Array();
+    const streamed = streamedBody(exchange.body);
+    const body = streamed
+      ? new Uint8Array()
+      : wholeBody(exchange.body as string | Uint8Array);
     // An explicit length: some ACSs do not take chunked requests.
     headers["content-length"] = String(streamed?.size ?? body.length);
     return new Promise<HttpReply>((resolve, reject) => {

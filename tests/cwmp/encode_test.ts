@@ -3,8 +3,10 @@ import {
   type CpeBody,
   encodeAcsMessage,
   encodeCpeMessage,
+  encodeCpeMessageBytes,
   escapeXml,
   normalizeXsiType,
+  type OutgoingMessage,
 } from "../../mod.ts";
 
 Deno.test("escapeXml escapes specials and everything outside printable ASCII", () => {
@@ -151,4 +153,61 @@ Deno.test("xsi:type names are normalised on input", () => {
   assert.equal(normalizeXsiType(" xs:int "), "int");
   assert.equal(normalizeXsiType("base64Binary"), "base64");
   assert.equal(normalizeXsiType("cwmp:weird"), "weird");
+});
+
+Deno.test("encodeCpeMessageBytes is exactly the UTF-8 of encodeCpeMessage, across chunk boundaries and surrogate pairs", () => {
+  const value = (i: number) =>
+    i % 7 === 0 ? `😀${"é".repeat(i % 13)}<&>\u{10FFFF}` : `value ${i}`;
+  const messages: OutgoingMessage<CpeBody>[] = [
+    { namespace: "1-2", header: { id: "1" }, body: { kind: "empty" } },
+    {
+      namespace: "1-0",
+      header: { id: "2" },
+      body: { kind: "response", method: "Reboot", args: {} },
+    },
+    {
+      namespace: "1-2",
+      header: { id: "3" },
+      body: {
+        kind: "fault",
+        faultCode: 9003,
+        faultString: "Invalid arguments ✓",
+        parameterFaults: [],
+      },
+    },
+    ...[10, 3000, 20_000].map((n): OutgoingMessage<CpeBody> => ({
+      namespace: "1-2",
+      header: { id: `gpv-${n}` },
+      body: {
+        kind: "response",
+        method: "GetParameterValues",
+        args: {
+          parameterList: Array.from({ length: n }, (_, i) => ({
+            name: `Device.X_Test.Item.${i + 1}.Label`,
+            value: value(i),
+            type: "string",
+          })),
+        },
+      },
+    })),
+  ];
+  for (const message of messages) {
+    const text = encodeCpeMessage(message);
+    const bytes = encodeCpeMessageBytes(message);
+    assert.deepStrictEqual(
+      bytes,
+      new TextEncoder().encode(text),
+      message.header?.id,
+    );
+    assert.equal(new TextDecoder().decode(bytes), text);
+  }
+  assert.throws(
+    () =>
+      encodeCpeMessageBytes({
+        namespace: "1-2",
+        header: { id: "x", holdRequests: true },
+        body: { kind: "empty" },
+      }),
+    TypeError,
+  );
 });
