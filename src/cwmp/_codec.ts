@@ -202,9 +202,9 @@ export function encodeFields(
   fields: Fields,
   value: Record<string, unknown>,
 ): string {
-  let out = "";
-  writeFields({ write: (text) => out += text }, fields, value);
-  return out;
+  const pieces: string[] = [];
+  writeFields({ write: (text) => pieces.push(text) }, fields, value);
+  return pieces.join("");
 }
 
 /**
@@ -232,6 +232,20 @@ export function writeFields(
   }
 }
 
+// Tags are the same for every entry of a list: made once, not per entry.
+const OPEN_TAGS = new Map<string, string>();
+const CLOSE_TAGS = new Map<string, string>();
+function openTag(name: string): string {
+  let tag = OPEN_TAGS.get(name);
+  if (tag === undefined) OPEN_TAGS.set(name, tag = `<${name}>`);
+  return tag;
+}
+function closeTag(name: string): string {
+  let tag = CLOSE_TAGS.get(name);
+  if (tag === undefined) CLOSE_TAGS.set(name, tag = `</${name}>`);
+  return tag;
+}
+
 function writeValue(
   sink: XmlSink,
   type: ValueType,
@@ -240,9 +254,9 @@ function writeValue(
 ): void {
   switch (type.kind) {
     case "struct":
-      sink.write(`<${name}>`);
+      sink.write(openTag(name));
       writeFields(sink, type.fields, v as Record<string, unknown>);
-      sink.write(`</${name}>`);
+      sink.write(closeTag(name));
       return;
     case "array": {
       const items = v as readonly unknown[];
@@ -269,16 +283,26 @@ function writeValue(
       return;
     }
     default:
-      sink.write(encodeScalar(type, name, v));
+      writeScalar(sink, type, name, v);
   }
 }
 
-/** One element holding a value: a string, number, boolean or ParameterValueStruct. */
-function encodeScalar(type: ValueType, name: string, v: unknown): string {
+/**
+ * One element holding a value: a string, number, boolean or
+ * ParameterValueStruct, written as its tags and text (no string is made of
+ * the whole element).
+ */
+function writeScalar(
+  sink: XmlSink,
+  type: ValueType,
+  name: string,
+  v: unknown,
+): void {
+  let text: string;
   switch (type.kind) {
     case "string":
     case "dateTime":
-    case "base64": {
+    case "base64":
       if (typeof v !== "string") {
         throw new TypeError(`Cannot encode: ${name} must be a string`);
       }
@@ -289,8 +313,8 @@ function encodeScalar(type: ValueType, name: string, v: unknown): string {
           `Cannot encode: ${name} is longer than ${type.max} characters`,
         );
       }
-      return `<${name}>${escapeXml(v)}</${name}>`;
-    }
+      text = escapeXml(v);
+      break;
     case "number":
       if (
         typeof v !== "number" || !Number.isInteger(v) || v < type.min ||
@@ -300,23 +324,33 @@ function encodeScalar(type: ValueType, name: string, v: unknown): string {
           `Cannot encode: ${name} must be an integer in ${type.min}..${type.max}`,
         );
       }
-      return `<${name}>${v}</${name}>`;
+      text = String(v);
+      break;
     case "boolean":
       if (typeof v !== "boolean") {
         throw new TypeError(`Cannot encode: ${name} must be a boolean`);
       }
-      return v ? `<${name}>true</${name}>` : `<${name}>false</${name}>`;
+      text = v ? "true" : "false";
+      break;
     case "parameterValueStruct":
-      return encodeParameterValue(name, v as ParameterValueStruct);
+      writeParameterValue(sink, name, v as ParameterValueStruct);
+      return;
     default:
       throw new TypeError(`Cannot encode: ${name} is not a single value`);
   }
+  // One piece per element: a call per tag costs more, in code not yet
+  // optimized, than the string it saves.
+  sink.write(`<${name}>${text}</${name}>`);
 }
 
-function encodeParameterValue(
+/** `<Value xsi:type="…">` for each xsi:type, made once. */
+const VALUE_OPEN = new Map<string, string>();
+
+function writeParameterValue(
+  sink: XmlSink,
   element: string,
   p: ParameterValueStruct,
-): string {
+): void {
   const type = p.type ?? "string";
   const xsiType = XSI_TYPES[type as keyof typeof XSI_TYPES];
   if (xsiType === undefined) {
@@ -329,9 +363,13 @@ function encodeParameterValue(
       `Cannot encode: parameter name longer than 256 characters`,
     );
   }
-  return `<${element}><Name>${
-    escapeXml(p.name)
-  }</Name><Value xsi:type="${xsiType}">${
-    escapeXml(p.value)
-  }</Value></${element}>`;
+  let valueOpen = VALUE_OPEN.get(xsiType);
+  if (valueOpen === undefined) {
+    VALUE_OPEN.set(xsiType, valueOpen = `<Value xsi:type="${xsiType}">`);
+  }
+  sink.write(
+    `<${element}><Name>${escapeXml(p.name)}</Name>${valueOpen}${
+      escapeXml(p.value)
+    }</Value></${element}>`,
+  );
 }

@@ -147,9 +147,9 @@ function encodeEnvelope(
   message: OutgoingMessage<AcsBody | CpeBody>,
   direction: Direction,
 ): string {
-  let out = "";
-  writeEnvelope({ write: (text) => out += text }, message, direction);
-  return out;
+  const pieces: string[] = [];
+  writeEnvelope({ write: (text) => pieces.push(text) }, message, direction);
+  return pieces.join("");
 }
 
 function writeEnvelope(
