@@ -73,28 +73,36 @@ export function parseCsvSnapshot(
   const simple = header.length === 5 && column["value"] === 3 &&
     column["value type"] === 4;
   const out: Record<string, SnapshotEntry> = {};
-  rows.forEach((row, i) => {
-    if (row.every((field) => field.trim() === "")) return;
+  // This loop runs once per row of dumps of tens of thousands of rows, in a
+  // fresh process (code not yet optimized): no closure or array per row.
+  const at = {
+    parameter: column["parameter"],
+    object: column["object"],
+    writable: column["writable"],
+    value: column["value"],
+    type: column["value type"],
+  };
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    if (blankRow(row)) continue;
     const line = i + 2;
-    const bool = (s: string | undefined): boolean | undefined => {
-      const v = (s ?? "").trim().toLowerCase();
-      if (v === "true" || v === "1") return true;
-      if (v === "false" || v === "0" || v === "") return false;
-      return undefined;
-    };
-    const name = (row[column["parameter"]] ?? "").trim();
-    if (GENIEACS_META_ROOTS.has(name.split(".")[0]) && !isDeviceIdField(name)) {
-      return;
+    const name = (row[at.parameter] ?? "").trim();
+    const dot = name.indexOf(".");
+    if (
+      GENIEACS_META_ROOTS.has(dot < 0 ? name : name.slice(0, dot)) &&
+      !isDeviceIdField(name)
+    ) {
+      continue;
     }
-    const isObject = bool(row[column["object"]]);
-    const writable = bool(row[column["writable"]]);
+    const isObject = csvBoolean(row[at.object]);
+    const writable = csvBoolean(row[at.writable]);
     if (isObject === undefined || writable === undefined) {
       warn(
         `CSV snapshot line ${line}: Object and Writable must be true or false, got ${
           JSON.stringify(row.slice(1, 3))
         }; row skipped`,
       );
-      return;
+      continue;
     }
     const path = isObject && !name.endsWith(".") ? name + "." : name;
     const problem = path === "" ? "the name is empty" : pathProblem(path);
@@ -104,7 +112,7 @@ export function parseCsvSnapshot(
           JSON.stringify(name)
         } is not a path (${problem}); row skipped`,
       );
-      return;
+      continue;
     }
     if (path in out) {
       warn(
@@ -113,16 +121,16 @@ export function parseCsvSnapshot(
     }
     if (isObject) {
       out[path] = { object: true, writable };
-      return;
+      continue;
     }
-    let value = row[column["value"]] ?? "";
-    let type = row[column["value type"]] ?? "";
+    let value = row[at.value] ?? "";
+    let type = row[at.type] ?? "";
     if (row.length > header.length) {
       if (!simple) {
         warn(
           `CSV snapshot line ${line}: more fields than the header has; row skipped`,
         );
-        return;
+        continue;
       }
       value = row.slice(3, -1).join(",");
       type = row[row.length - 1];
@@ -137,8 +145,22 @@ export function parseCsvSnapshot(
       type: type.trim() || "xsd:string",
       writable,
     };
-  });
+  }
   return out;
+}
+
+/** A row of empty fields (a trailing line, a spreadsheet's blank row). */
+function blankRow(row: readonly string[]): boolean {
+  for (const field of row) if (field.trim() !== "") return false;
+  return true;
+}
+
+/** Object and Writable: true/1, false/0/empty; anything else undefined. */
+function csvBoolean(text: string | undefined): boolean | undefined {
+  const v = (text ?? "").trim().toLowerCase();
+  if (v === "true" || v === "1") return true;
+  if (v === "false" || v === "0" || v === "") return false;
+  return undefined;
 }
 
 function parseCsv(text: string): string[][] {
