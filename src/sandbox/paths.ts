@@ -45,6 +45,12 @@ export function filePathOf(url: URL): string {
   ) {
     throw new TypeError(`Not a local file URL: ${url.href}`);
   }
+  // As node:url: an escaped "/" would name another file than it shows.
+  if (/%2f/i.test(url.pathname)) {
+    throw new TypeError(
+      `A file URL path must not hold an escaped "/": ${url.href}`,
+    );
+  }
   const path = decodeURIComponent(url.pathname);
   if (path.includes("\0")) throw new TypeError(`Not a file path: ${url.href}`);
   return path;

@@ -38,9 +38,13 @@ Deno.test("filePathOf is node:url's fileURLToPath for local file URLs, and refus
   ) {
     assert.equal(filePathOf(new URL(url)), fileURLToPath(new URL(url)), url);
   }
+  // Refused by node:url's fileURLToPath too.
   for (
-    const url of ["https://example.com/x", "file://host/x", "file:///a%00b"]
+    const url of ["https://example.com/x", "file://host/x", "file:///a%2Fb"]
   ) {
+    assert.throws(() => fileURLToPath(new URL(url)), url);
     assert.throws(() => filePathOf(new URL(url)), TypeError, url);
   }
+  // Stricter: no file system takes a NUL in a path.
+  assert.throws(() => filePathOf(new URL("file:///a%00b")), TypeError);
 });
