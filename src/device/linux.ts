@@ -4,9 +4,13 @@
  * code goes. Everything that would change the host is read-only; the one
  * writable parameter (ProvisioningCode) lives in the agent's store.
  *
- * Permissions it needs: read `/proc/uptime`, `/proc/meminfo`, `/proc/loadavg`,
- * `/etc/os-release`, `/etc/machine-id`, `/sys/class/dmi/id/`; sys
- * `networkInterfaces` and `hostname`.
+ * Permissions it needs: read `/etc/os-release` and `/etc/machine-id`; sys
+ * `networkInterfaces`, `hostname`, `osUptime`, `systemMemoryInfo` and
+ * `loadavg`. Deno 2.9.6 lets a program read files under `/proc` and `/sys`
+ * only with every permission (`--allow-read=/proc/uptime` is not enough), so
+ * uptime, memory and load come from Deno's own calls; the kernel's boot id
+ * and the DMI vendor and product names are read only where all permissions
+ * are given. Without a boot id the agent counts each of its starts as a boot.
  *
  * @module
  */
@@ -78,11 +82,31 @@ async function osRelease(): Promise<Record<string, string>> {
   return out;
 }
 
-async function meminfo(field: string): Promise<string> {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(
-    await readText("/proc/meminfo"),
-  );
-  return match ? match[1] : "0";
+/** KiB of memory in all, or available, as /proc/meminfo counts them. */
+function memoryKib(which: "total" | "available"): string {
+  try {
+    return String(Math.floor(Deno.systemMemoryInfo()[which] / 1024));
+  } catch {
+    return "0";
+  }
+}
+
+/** Seconds since the host booted. */
+function upTimeSeconds(): string {
+  try {
+    return String(Math.floor(Deno.osUptime()));
+  } catch {
+    return "0";
+  }
+}
+
+/** The one-minute load average. */
+function loadAverage(): number {
+  try {
+    return Deno.loadavg()[0];
+  } catch {
+    return 0;
+  }
 }
 
 interface HostInterface {
@@ -192,27 +216,21 @@ export async function createLinuxHostAdapter(
       },
       "Device.DeviceInfo.UpTime": ro(
         { base: "unsignedInt" },
-        async () =>
-          String(
-            Math.floor(
-              Number((await readText("/proc/uptime")).split(" ")[0]) || 0,
-            ),
-          ),
+        () => upTimeSeconds(),
       ),
       "Device.DeviceInfo.MemoryStatus.Total": ro(
         { base: "unsignedInt" },
-        () => meminfo("MemTotal"),
+        () => memoryKib("total"),
       ),
       "Device.DeviceInfo.MemoryStatus.Free": ro(
         { base: "unsignedInt" },
-        () => meminfo("MemAvailable"),
+        () => memoryKib("available"),
       ),
       "Device.DeviceInfo.ProcessStatus.CPUUsage": ro({
         base: "unsignedInt",
         ranges: [{ max: 100 }],
-      }, async () => {
-        const load = Number((await readText("/proc/loadavg")).split(" ")[0]) ||
-          0;
+      }, () => {
+        const load = loadAverage();
         return String(
           Math.min(
             100,

@@ -66,7 +66,13 @@ Deno.test("agent permissions prints exactly what the configuration needs", async
       "log-level": "info",
       "log-format": "text",
     });
-    assert.deepStrictEqual(linux.sys, ["hostname", "networkInterfaces"]);
+    assert.deepStrictEqual(linux.sys, [
+      "hostname",
+      "networkInterfaces",
+      "osUptime",
+      "systemMemoryInfo",
+      "loadavg",
+    ]);
     assert.ok(
       !permissionFlags(linux).some((f) =>
         f.startsWith("--allow-run") || f === "--allow-all" ||
