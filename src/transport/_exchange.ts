@@ -31,13 +31,9 @@ export function bodyTimeout(
   );
 }
 
-/** The body when it is streamed, undefined when it is held whole. */
-export function streamedBody(
-  body: HttpExchange["body"],
-): StreamedBody | undefined {
-  return typeof body === "string" || body instanceof Uint8Array
-    ? undefined
-    : body;
+/** Whether the body is streamed (not held whole as text or bytes). */
+export function isStreamed(body: HttpExchange["body"]): body is StreamedBody {
+  return typeof body !== "string" && !(body instanceof Uint8Array);
 }
 
 /** The bytes of a body held whole (text as UTF-8). */

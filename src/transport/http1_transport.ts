@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { bodyLength, peerOf, streamedBody, wholeBody } from "./_exchange.ts";
+import { bodyLength, isStreamed, peerOf, wholeBody } from "./_exchange.ts";
 import { SocketBytes } from "./_socket_body.ts";
 import { certificateReason } from "./_tls_diagnosis.ts";
 import type {
@@ -99,17 +99,16 @@ export class Http1Transport implements HttpTransport {
       if (https) await (conn as Deno.TlsConn).handshake();
       await writeAll(conn, new TextEncoder().encode(head(exchange)));
       const body = exchange.body;
-      const streamed = streamedBody(body);
-      if (streamed) {
+      if (isStreamed(body)) {
         try {
-          await writeBody(conn, streamed);
+          await writeBody(conn, body);
         } catch (error) {
           // A server may answer (401, 413) and close before the body is
           // in: its answer is what counts, if there is one.
           if (timedOut) throw error;
         }
       } else if (bodyLength(body) > 0) {
-        await writeAll(conn, wholeBody(body as string | Uint8Array));
+        await writeAll(conn, wholeBody(body));
       }
       const response = await readHead(conn);
       return reply(conn, response, exchange, () => {
@@ -179,12 +178,11 @@ function head(exchange: HttpExchange): string {
     if (name === "content-length" || name === "connection") continue;
     lines.push(`${name}: ${value}`);
   }
-  const streamed = streamedBody(body);
-  const length = streamed
-    ? streamed.size
+  const length = isStreamed(body)
+    ? body.size
     : typeof body === "string"
     ? new TextEncoder().encode(body).length
-    : (body as Uint8Array).byteLength;
+    : body.byteLength;
   if (length > 0 || exchange.method === "PUT" || exchange.method === "POST") {
     lines.push(`content-length: ${length}`);
   }

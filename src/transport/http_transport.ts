@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { bodyLength, bodyTimeout, peerOf, streamedBody } from "./_exchange.ts";
+import { bodyLength, bodyTimeout, isStreamed, peerOf } from "./_exchange.ts";
 import { certificateReason } from "./_tls_diagnosis.ts";
 import { TransportError } from "./transport_error.ts";
 
@@ -112,17 +112,16 @@ export class FetchTransport implements HttpTransport {
     const finish = () => clearTimeout(timer);
     const body = exchange.body;
     const headers = new Headers(exchange.headers);
-    const streamed = streamedBody(body);
-    if (streamed) headers.set("content-length", String(streamed.size));
+    if (isStreamed(body)) headers.set("content-length", String(body.size));
     let response: Response;
     try {
       response = await fetch(exchange.url, {
         method: exchange.method ?? "POST",
-        body: streamed
-          ? streamed.stream
+        body: isStreamed(body)
+          ? body.stream
           : bodyLength(body) === 0
           ? undefined
-          : body as string | Uint8Array<ArrayBuffer>,
+          : body,
         headers,
         client: this.#client,
         redirect: "manual",

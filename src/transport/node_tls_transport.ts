@@ -21,7 +21,7 @@ import {
   certificateReason,
   diagnoseCertificateFailure,
 } from "./_tls_diagnosis.ts";
-import { bodyTimeout, peerOf, streamedBody, wholeBody } from "./_exchange.ts";
+import { bodyTimeout, isStreamed, peerOf, wholeBody } from "./_exchange.ts";
 import type {
   HttpExchange,
   HttpReply,
@@ -111,10 +111,10 @@ export class NodeTlsTransport implements HttpTransport {
     const headers: Record<string, string> = Object.fromEntries(
       exchange.headers,
     );
-    const streamed = streamedBody(exchange.body);
-    const body = streamed
+    const streamed = isStreamed(exchange.body) ? exchange.body : undefined;
+    const body = isStreamed(exchange.body)
       ? new Uint8Array()
-      : wholeBody(exchange.body as string | Uint8Array);
+      : wholeBody(exchange.body);
     // An explicit length: some ACSs do not take chunked requests.
     headers["content-length"] = String(streamed?.size ?? body.length);
     return new Promise<HttpReply>((resolve, reject) => {
