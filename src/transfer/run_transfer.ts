@@ -18,6 +18,7 @@ import {
   uploadFile,
 } from "./file_client.ts";
 import type { TransferSpool } from "./spool.ts";
+import { syncReadStream } from "./file_stream.ts";
 
 /** How an attempt ended. */
 export type AttemptOutcome =
@@ -206,7 +207,7 @@ async function fileContent(path: string) {
   const file = await Deno.open(path, { read: true });
   try {
     const { size } = await file.stat();
-    return { stream: file.readable, size };
+    return { stream: syncReadStream(file), size };
   } catch (error) {
     file.close();
     throw error;
