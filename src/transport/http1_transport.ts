@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { bodyLength, isStreamed, peerOf, wholeBody } from "./_exchange.ts";
+import { isStreamed, peerOf, wholeBody } from "./_exchange.ts";
 import { SocketBytes } from "./_socket_body.ts";
 import { certificateReason } from "./_tls_diagnosis.ts";
 import type {
@@ -97,8 +97,15 @@ export class Http1Transport implements HttpTransport {
         : await Deno.connect({ hostname, port });
       this.#open.add(conn);
       if (https) await (conn as Deno.TlsConn).handshake();
-      await writeAll(conn, new TextEncoder().encode(head(exchange)));
       const body = exchange.body;
+      // Text is encoded once: its byte length goes in the head.
+      const whole = isStreamed(body) ? undefined : wholeBody(body);
+      const length = whole
+        ? whole.byteLength
+        : isStreamed(body)
+        ? body.size
+        : 0;
+      await writeAll(conn, new TextEncoder().encode(head(exchange, length)));
       if (isStreamed(body)) {
         try {
           await writeBody(conn, body);
@@ -107,8 +114,8 @@ export class Http1Transport implements HttpTransport {
           // in: its answer is what counts, if there is one.
           if (timedOut) throw error;
         }
-      } else if (bodyLength(body) > 0) {
-        await writeAll(conn, wholeBody(body));
+      } else if (whole && whole.byteLength > 0) {
+        await writeAll(conn, whole);
       }
       const response = await readHead(conn);
       return reply(conn, response, exchange, () => {
@@ -165,8 +172,8 @@ function explain(
   );
 }
 
-function head(exchange: HttpExchange): string {
-  const { url, body } = exchange;
+function head(exchange: HttpExchange, length: number): string {
+  const { url } = exchange;
   const lines = [
     `${exchange.method ?? "POST"} ${url.pathname}${url.search} HTTP/1.1`,
     `host: ${url.host}`,
@@ -178,11 +185,6 @@ function head(exchange: HttpExchange): string {
     if (name === "content-length" || name === "connection") continue;
     lines.push(`${name}: ${value}`);
   }
-  const length = isStreamed(body)
-    ? body.size
-    : typeof body === "string"
-    ? new TextEncoder().encode(body).length
-    : body.byteLength;
   if (length > 0 || exchange.method === "PUT" || exchange.method === "POST") {
     lines.push(`content-length: ${length}`);
   }
