@@ -79,8 +79,8 @@ export function faultOf(
 /**
  * Fetches a download into the spool (at most the space the device reports,
  * and never more than a FileSize the ACS gave), then lets the device apply
- * it. The file is removed once the device has answered, whatever it
- * answered.
+ * it. A file that fails before the device sees it is removed here; once the
+ * device has answered, the caller removes it (see {@linkcode applyDownload}).
  *
  * @example
  * ```ts
@@ -141,7 +141,11 @@ export async function attemptDownload(
 
 /**
  * Hands a whole file in the spool to the device (also again, after the
- * agent stopped in the middle of applying it).
+ * agent stopped in the middle of applying it). The file stays in the spool:
+ * the caller removes it once the outcome is recorded, so an agent stopped
+ * during the apply can apply it again, and the removal (tens of ms for a
+ * large file on a disk that discards freed blocks) does not hold up the
+ * TransferComplete.
  */
 export async function applyDownload(
   entry: QueuedTransfer,
@@ -162,8 +166,6 @@ export async function applyDownload(
     return { ok: true, bytes, reboot: applied.reboot };
   } catch (error) {
     return { ok: false, ...faultOf(error, 9010) };
-  } finally {
-    await parts.spool.remove(entry.id);
   }
 }
 

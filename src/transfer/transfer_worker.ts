@@ -265,6 +265,7 @@ export class TransferWorker {
         notBefore: new Date(decision.retryAt).toISOString(),
         lastFault: `${outcome.faultCode} ${outcome.faultString}`,
       });
+      await this.#parts.spool.remove(entry.id);
       return;
     }
     await this.#complete(started, outcome);
@@ -381,9 +382,15 @@ export class TransferWorker {
         : { reason: completion.faultString }),
       ...(reboot ? { reboot: true } : {}),
     });
+    // Recorded first, removed after: a crash in between leaves a file no
+    // queued entry names, which the next start's clean-up removes.
+    if (reboot) {
+      await this.#parts.spool.remove(entry.id);
+      this.#parts.reboot(`firmware Download ${entry.commandKey}`);
+      return;
+    }
+    this.#parts.completed();
     await this.#parts.spool.remove(entry.id);
-    if (reboot) this.#parts.reboot(`firmware Download ${entry.commandKey}`);
-    else this.#parts.completed();
   }
 
   async #setState(entry: QueuedTransfer, state: 1 | 2 | 3): Promise<void> {

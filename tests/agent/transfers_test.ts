@@ -928,6 +928,74 @@ Deno.test("stopping the agent cuts a running download short without a completion
   });
 });
 
+Deno.test("stopping the agent while the device applies a download keeps the file; the next start applies it again and reports success", async () => {
+  await withFiles(async (files) => {
+    files.serve("/fw.bin", { body: firmwareImage("2.1.0", true, 600) });
+    const dir = await Deno.makeTempDir();
+    try {
+      const store = new FileStateStore(dir);
+      // A state directory's spool, as `agent run` has: both starts share it.
+      const transfers = { dir: `${dir}/transfers` };
+      const first = await rig({
+        store,
+        restore: true,
+        agent: { transfers },
+        acs: {
+          sessions: [{
+            requests: [
+              download(
+                "fw-stop",
+                "1 Firmware Upgrade Image",
+                files.url("/fw.bin"),
+              ),
+            ],
+          }],
+        },
+      });
+      await first.agent.start();
+      for (
+        let i = 0;
+        i < 200 && !first.logs.some((l) => l.msg === "applying download");
+        i++
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await first.agent.stop();
+      assert.equal(first.context.transfers.current.queue[0]?.state, 3);
+      assert.deepStrictEqual(first.context.transfers.current.completions, []);
+      const second = await rig({
+        store,
+        restore: true,
+        agent: { transfers },
+        existingAcs: first.acs,
+        clock: first.clock,
+      });
+      await second.agent.start();
+      await first.acs.waitForSessions(2);
+      await second.agent.idle();
+      await second.agent.stop();
+      assert.ok(
+        second.logs.some((l) =>
+          l.msg === "applying a download again after a restart"
+        ),
+      );
+      const last = first.acs.sessions.length - 1;
+      const args = transferComplete(cpeRequests(first.acs, last)[0]);
+      assert.equal(args.commandKey, "fw-stop");
+      assert.deepStrictEqual(args.faultStruct, {
+        faultCode: 0,
+        faultString: "",
+      });
+      const left: string[] = [];
+      for await (const e of Deno.readDir(transfers.dir)) left.push(e.name);
+      assert.deepStrictEqual(left, [], "the applied file is removed");
+      await first.acs.stop();
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});
+
 Deno.test("a new ACS (BOOTSTRAP) drops the transfers the old one queued that have not started", async () => {
   const r = await startedRig({
     acs: {
