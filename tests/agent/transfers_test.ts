@@ -9,7 +9,13 @@ import { FileServer } from "../../src/acs/file_server.ts";
 import type { FixtureAcs } from "../../src/acs/fixture.ts";
 import type { AcsRequest, CpeMessage } from "../../src/cwmp/messages.ts";
 import { FileStateStore } from "../../src/state/store.ts";
-import { informOf, rig, startedRig } from "../_helpers/agent.ts";
+import {
+  informOf,
+  type Rig,
+  rig,
+  type RigOptions,
+  startedRig,
+} from "../_helpers/agent.ts";
 import { BBF_DIR, xsdTestOptions } from "../_helpers/bbf.ts";
 import { download, firmwareImage, spv } from "../_helpers/requests.ts";
 import type { AutonomousTransfer } from "../../src/datamodel/transfer_adapter.ts";
@@ -874,6 +880,29 @@ Deno.test("a long download logs its progress every tenth", async () => {
   });
 });
 
+/**
+ * A second agent on `first`'s store, ACS and clock (a restart): started,
+ * run until the ACS has seen two sessions in all, then stopped.
+ */
+async function restartAfter(
+  first: Rig,
+  store: FileStateStore,
+  agent: RigOptions["agent"] = {},
+): Promise<Rig> {
+  const second = await rig({
+    store,
+    restore: true,
+    agent,
+    existingAcs: first.acs,
+    clock: first.clock,
+  });
+  await second.agent.start();
+  await first.acs.waitForSessions(2);
+  await second.agent.idle();
+  await second.agent.stop();
+  return second;
+}
+
 Deno.test("stopping the agent cuts a running download short without a completion; the next start begins it again", async () => {
   await withFiles(async (files) => {
     files.serve("/slow", { body: new Uint8Array(1000), stall: true });
@@ -907,16 +936,7 @@ Deno.test("stopping the agent cuts a running download short without a completion
         ),
       );
       files.serve("/slow", { body: new Uint8Array(1000) });
-      const second = await rig({
-        store,
-        restore: true,
-        existingAcs: first.acs,
-        clock: first.clock,
-      });
-      await second.agent.start();
-      await first.acs.waitForSessions(2);
-      await second.agent.idle();
-      await second.agent.stop();
+      await restartAfter(first, store);
       assert.equal(
         transferComplete(cpeRequests(first.acs, 1)[0]).faultStruct.faultCode,
         0,
@@ -963,17 +983,7 @@ Deno.test("stopping the agent while the device applies a download keeps the file
       await first.agent.stop();
       assert.equal(first.context.transfers.current.queue[0]?.state, 3);
       assert.deepStrictEqual(first.context.transfers.current.completions, []);
-      const second = await rig({
-        store,
-        restore: true,
-        agent: { transfers },
-        existingAcs: first.acs,
-        clock: first.clock,
-      });
-      await second.agent.start();
-      await first.acs.waitForSessions(2);
-      await second.agent.idle();
-      await second.agent.stop();
+      const second = await restartAfter(first, store, { transfers });
       assert.ok(
         second.logs.some((l) =>
           l.msg === "applying a download again after a restart"
