@@ -6,6 +6,14 @@
  * the same run. Prints the throughput as a ratio to curl's and the agent's
  * RSS during the download against its idle RSS, each beside its goal.
  *
+ * Fair to both sides: a warm-up round that is not counted; every timed
+ * step starts after the files the previous one wrote are removed and the
+ * disk has written back (`sync`), so no step pays for another's write-back
+ * or discards; each upload goes to a new path on the server (overwriting
+ * an old one costs the server a truncate); and no sampler runs while the
+ * agent works: its peak RSS is the kernel's high-water mark, reset before
+ * each transfer.
+ *
  * Usage: deno run --allow-read --allow-write --allow-net=127.0.0.1 --allow-run --allow-env scripts/bench_transfer.ts [MB]
  *
  * @module
@@ -14,7 +22,7 @@ import { FileServer } from "../src/acs/file_server.ts";
 import { FixtureAcs } from "../src/acs/fixture.ts";
 import type { AcsRequest } from "../src/cwmp/messages.ts";
 import { CPE_V8_FLAGS } from "../src/sandbox/permissions.ts";
-import { memoryMb } from "./process_memory.ts";
+import { memoryMb, resetPeak } from "./process_memory.ts";
 import { startAgent } from "../tests/_helpers/agent_process.ts";
 
 const DOWNLOAD_MB = Number(Deno.args[0] ?? 200);
@@ -104,6 +112,12 @@ async function childMs(code: string): Promise<number> {
   return Number(new TextDecoder().decode(stdout).trim());
 }
 
+/** Lets the disk write back what earlier steps left, before a timed step. */
+async function settle(): Promise<void> {
+  await new Deno.Command("sync").output();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
+
 function row(what: string, value: string, goal: string, met: boolean): void {
   console.log(
     `${what.padEnd(56)} ${value.padStart(20)}${goal ? `   goal ${goal}` : ""}${
@@ -142,24 +156,25 @@ async function main(): Promise<void> {
         failureUrl: "",
       },
     };
-    const upload: AcsRequest = {
+    const upload = (round: number): AcsRequest => ({
       kind: "request",
       method: "Upload",
       args: {
         commandKey: "bench-put",
         fileType: "X 00D09E Bench",
-        url: files.url("/up/agent.bin"),
+        url: files.url(`/up/agent-${round}.bin`),
         username: "",
         password: "",
         delaySeconds: 0,
       },
-    };
-    const ROUNDS = 3;
+    });
+    const WARMUP = 1;
+    const ROUNDS = 5;
     // Session 0 is the boot; each round is a Download session, its
     // TransferComplete session, an Upload session and its TransferComplete.
-    for (let i = 0; i < ROUNDS; i++) {
+    for (let i = 0; i < WARMUP + ROUNDS; i++) {
       acs.script(1 + 4 * i, { requests: [download] });
-      acs.script(3 + 4 * i, { requests: [upload] });
+      acs.script(3 + 4 * i, { requests: [upload(i)] });
     }
 
     agent = startAgent([
@@ -198,61 +213,78 @@ async function main(): Promise<void> {
     const agentPuts: number[] = [];
     const floors: number[] = [];
     const peaks: Record<string, number> = { "bench-get": 0, "bench-put": 0 };
+    let peaksReset = true;
     let seen = 0;
     const transfer = async (key: string, sessions: number): Promise<number> => {
+      peaksReset &&= await resetPeak(agent!.child.pid);
       await FixtureAcs.connectionRequest(crUrl, "acs", "cr");
-      let done = false;
       const skip = seen++;
-      const completed = agent!.waitFor(
+      const line = await agent!.waitFor(
         (l) =>
           l.msg === "transfer complete" && l.commandKey === key &&
           agent!.lines.filter((x) => x.msg === "transfer complete").indexOf(
               l,
             ) >= skip,
         120_000,
-      ).finally(() => done = true);
-      while (!done) {
-        peaks[key] = Math.max(
-          peaks[key],
-          (await memoryMb(agent!.child.pid)).rss,
-        );
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      const line = await completed;
+      );
       if (line.fault !== 0) throw new Error(`${key} failed: ${line.reason}`);
       // Its TransferComplete session ends before the next request.
       await acs.waitForSessions(sessions, 30_000);
+      peaks[key] = Math.max(
+        peaks[key],
+        (await memoryMb(agent!.child.pid)).peak,
+      );
       return Number(line.ms);
     };
-    for (let i = 0; i < ROUNDS; i++) {
+    const uploaded = async (name: string) => {
+      const kept = files.upload(name);
+      if (typeof kept !== "string") {
+        throw new Error(`the server kept no file for ${name}`);
+      }
+      const { size } = await Deno.stat(kept);
+      await Deno.remove(kept);
+      return size;
+    };
+    let agentSent = 0;
+    for (let i = 0; i < WARMUP + ROUNDS; i++) {
+      const counted = i >= WARMUP;
+      await settle();
       const curlMs = await curl([
         "-o",
         `${dir}/curl.bin`,
         files.url("/big.bin"),
       ]);
-      curlGets.push(curlMs);
-      curlSynced.push(curlMs + await fsyncMs(`${dir}/curl.bin`));
+      const syncMs = await fsyncMs(`${dir}/curl.bin`);
       await Deno.remove(`${dir}/curl.bin`);
-      agentGets.push(await transfer("bench-get", 3 + 4 * i));
-      floors.push(await bareDeno(files.url("/big.bin"), `${dir}/bare.bin`));
-      curlPuts.push(
-        await curl([
-          "-o",
-          "/dev/null",
-          "-T",
-          `${dir}/up.bin`,
-          files.url(`/up/curl-${i}.bin`),
-        ]),
-      );
-      agentPuts.push(await transfer("bench-put", 5 + 4 * i));
+      await settle();
+      // The agent removes its spooled file itself, after the completion.
+      const agentGetMs = await transfer("bench-get", 3 + 4 * i);
+      await settle();
+      const floorMs = await bareDeno(files.url("/big.bin"), `${dir}/bare.bin`);
+      await Deno.remove(`${dir}/bare.bin`);
+      await settle();
+      const curlPutMs = await curl([
+        "-o",
+        "/dev/null",
+        "-T",
+        `${dir}/up.bin`,
+        files.url(`/up/curl-${i}.bin`),
+      ]);
+      await uploaded(`/up/curl-${i}.bin`);
+      await settle();
+      const agentPutMs = await transfer("bench-put", 5 + 4 * i);
+      agentSent = await uploaded(`/up/agent-${i}.bin`);
+      if (!counted) continue;
+      curlGets.push(curlMs);
+      curlSynced.push(curlMs + syncMs);
+      agentGets.push(agentGetMs);
+      floors.push(floorMs);
+      curlPuts.push(curlPutMs);
+      agentPuts.push(agentPutMs);
     }
     const after = await memoryMb(agent.child.pid);
-    const sent = files.upload("/up/agent.bin");
-    const sentBytes = typeof sent === "string"
-      ? (await Deno.stat(sent)).size
-      : sent?.byteLength;
-    if (sentBytes !== UPLOAD_MB << 20) {
-      throw new Error(`the server got ${sentBytes} bytes`);
+    if (agentSent !== UPLOAD_MB << 20) {
+      throw new Error(`the server got ${agentSent} bytes`);
     }
 
     const agentGetMs = median(agentGets);
@@ -263,8 +295,8 @@ async function main(): Promise<void> {
     const times = (msg: string) =>
       lines.filter((l) => l.msg === msg && l.commandKey === "bench-get")
         .map((l) => Date.parse(String(l.time)));
-    const starts = times("transfer started");
-    const whole = times("applying download");
+    const starts = times("transfer started").slice(WARMUP);
+    const whole = times("applying download").slice(WARMUP);
     const fetchMs = median(starts.map((t, i) => whole[i] - t));
     const getRatio = median(curlGets) / agentGetMs;
     const putRatio = median(curlPuts) / agentPutMs;
@@ -274,7 +306,7 @@ async function main(): Promise<void> {
     console.log(
       `file transfers over loopback (${
         new Date().toISOString().slice(0, 10)
-      }, agent with the CPE V8 flags, medians of ${ROUNDS} interleaved rounds)`,
+      }, agent with the CPE V8 flags, medians of ${ROUNDS} interleaved rounds after ${WARMUP} not counted)`,
     );
     const rows: [string, string, string?, boolean?][] = [
       [
@@ -313,20 +345,20 @@ async function main(): Promise<void> {
       ],
       ["RSS idle before the transfers", `${idle.rss.toFixed(1)} MB`],
       [
-        "RSS during the downloads (max, 100 ms samples)",
+        `RSS during the downloads (peak${peaksReset ? "" : " since start"})`,
         `${peaks["bench-get"].toFixed(1)} MB`,
         `< idle + 16 = ${(idle.rss + 16).toFixed(1)} MB`,
         peaks["bench-get"] < idle.rss + 16,
       ],
       [
-        "RSS during the uploads (max, 100 ms samples)",
+        `RSS during the uploads (peak${peaksReset ? "" : " since start"})`,
         `${peaks["bench-put"].toFixed(1)} MB`,
         `< idle + 16 = ${(idle.rss + 16).toFixed(1)} MB`,
         peaks["bench-put"] < idle.rss + 16,
       ],
       [
-        "VmHWM before / after the transfers",
-        `${idle.peak.toFixed(1)} / ${after.peak.toFixed(1)} MB`,
+        "RSS after the transfers, idle again",
+        `${after.rss.toFixed(1)} MB`,
       ],
       [`upload ${UPLOAD_MB} MB: agent`, mbps(UPLOAD_MB, agentPutMs)],
       [

@@ -29,3 +29,24 @@ export async function memoryMb(
     Number(new RegExp(`${name}:\\s+(\\d+)`).exec(text)?.[1] ?? NaN);
   return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
 }
+
+/**
+ * Resets a process's peak RSS (VmHWM) to its RSS now, so that a later
+ * {@linkcode memoryMb} gives the peak of what happened in between without a
+ * sampler competing for the CPU. Linux's `/proc/PID/clear_refs` (5), written
+ * by a `sh` child for the same reason as above. False when the kernel
+ * refuses: VmHWM then still holds the peak since the process started.
+ *
+ * @example
+ * ```ts
+ * import { memoryMb, resetPeak } from "./process_memory.ts";
+ * if (await resetPeak(Deno.pid)) console.log((await memoryMb(Deno.pid)).peak);
+ * ```
+ */
+export async function resetPeak(pid: number): Promise<boolean> {
+  const { code } = await new Deno.Command("sh", {
+    args: ["-c", `echo 5 > /proc/${pid}/clear_refs`],
+    stderr: "null",
+  }).output();
+  return code === 0;
+}
