@@ -6,15 +6,16 @@
  *
  * @module
  */
+import { socketBuffers } from "./_buffer_pool.ts";
 import { bodyTimeout } from "./_exchange.ts";
 import type { HttpExchange } from "./http_transport.ts";
-
-const READ_BYTES = 256 * 1024;
 
 /** A response body's bytes: read into one buffer, with the idle limit. */
 export class SocketBytes {
   readonly #conn: Deno.Conn;
-  readonly #buffer = new Uint8Array(READ_BYTES);
+  readonly #buffer = socketBuffers.take();
+  #stopped = false;
+  #reading = false;
   #start = 0;
   #end = 0;
   #lastAt = Date.now();
@@ -48,8 +49,16 @@ export class SocketBytes {
     }, Math.max(10, Math.floor(idleMs / 4)));
   }
 
+  /**
+   * Ends the idle check and gives the buffer back, once. A read still in
+   * flight (a body dropped while one was pending) keeps the buffer from the
+   * pool: the runtime may yet write into it.
+   */
   stop(): void {
     clearInterval(this.#idle);
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (!this.#reading) socketBuffers.give(this.#buffer);
   }
 
   /** Reads more into the buffer; false at the end of the stream. */
@@ -60,7 +69,9 @@ export class SocketBytes {
       this.#end -= this.#start;
       this.#start = 0;
     }
+    if (this.#stopped) throw new Error("the body was already released");
     let n: number | null;
+    this.#reading = true;
     try {
       n = await this.#conn.read(this.#buffer.subarray(this.#end));
     } catch (error) {
@@ -68,6 +79,8 @@ export class SocketBytes {
         throw bodyTimeout(this.#exchange, this.#stalled, error);
       }
       throw error;
+    } finally {
+      this.#reading = false;
     }
     if (n === null) {
       if (this.#stalled || this.#timedOut()) {

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { socketBuffers } from "./_buffer_pool.ts";
 import { isStreamed, peerOf, wholeBody } from "./_exchange.ts";
 import { SocketBytes } from "./_socket_body.ts";
 import { certificateReason } from "./_tls_diagnosis.ts";
@@ -28,7 +29,6 @@ import type {
 import { TransportError } from "./transport_error.ts";
 
 const MAX_HEAD_BYTES = 16 * 1024;
-const READ_BYTES = 256 * 1024;
 
 /**
  * The transport.
@@ -205,16 +205,19 @@ async function writeBody(conn: Deno.Conn, body: StreamedBody): Promise<void> {
     // Not a byte stream.
   }
   if (reader) {
-    let buffer = new Uint8Array(READ_BYTES);
+    // A read hands the buffer to the stream and back (a new view over it),
+    // so the one to give back is the last view's.
+    let buffer = socketBuffers.take();
     try {
       for (;;) {
         const { value, done } = await reader.read(buffer);
+        if (value) buffer = new Uint8Array(value.buffer);
         if (done || !value) break;
         await writeAll(conn, value);
         sent += value.byteLength;
         body.onBytes?.(sent);
-        buffer = new Uint8Array(value.buffer);
       }
+      socketBuffers.give(buffer);
     } finally {
       reader.releaseLock();
     }

@@ -73,6 +73,40 @@ Deno.test("a failing fill leaves no file behind and its error reaches the caller
   }
 });
 
+Deno.test("files received one after another, after a failure and two at once keep their own bytes", async () => {
+  // The write buffer is kept between files: nothing of one may reach another.
+  const dir = await Deno.makeTempDir();
+  const fill =
+    (bytes: Uint8Array) => async (write: (c: Uint8Array) => Promise<void>) => {
+      for (let at = 0; at < bytes.length; at += 70_000) {
+        await write(bytes.subarray(at, at + 70_000));
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    };
+  try {
+    const spool = new TransferSpool(dir);
+    const a = pattern(1_500_000, 3);
+    const b = pattern(700_000, 9);
+    const c = pattern(1_200_000, 17);
+    await spool.receive("a", fill(a));
+    await assert.rejects(() =>
+      spool.receive("x", async (write) => {
+        await write(pattern(500_000, 40));
+        throw new Error("cut");
+      })
+    );
+    const [fb, fc] = await Promise.all([
+      spool.receive("b", fill(b)),
+      spool.receive("c", fill(c)),
+    ]);
+    assert.deepStrictEqual(await Deno.readFile(spool.pathOf("a")), a);
+    assert.deepStrictEqual(await Deno.readFile(fb.path), b);
+    assert.deepStrictEqual(await Deno.readFile(fc.path), c);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a full disk while writing fails the receive with the system's error and removes the partial file", async () => {
   const mounted = await tmpfs("2m");
   if (typeof mounted !== "string") {
