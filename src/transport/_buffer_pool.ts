@@ -49,4 +49,4 @@ export class BufferPool {
  * The socket buffers of the HTTP/1.1 transport: a response body's reads and
  * an upload's file reads. Two are kept, for a download and an upload at once.
  */
-export const socketBuffers: BufferPool = new BufferPool(256 * 1024, 2);
+export const socketBuffers: BufferPool = new BufferPool(1 << 20, 2);

@@ -10,12 +10,23 @@ import { socketBuffers } from "./_buffer_pool.ts";
 import { bodyTimeout } from "./_exchange.ts";
 import type { HttpExchange } from "./http_transport.ts";
 
+/** A chunk is gathered while at least this much room is left in the buffer. */
+const MIN_ROOM = 64 * 1024;
+/** How long a chunk is gathered before it is handed on as it is. */
+const GATHER_MS = 20;
+const LATE = Symbol("late");
+
+/** What one socket read came to. */
+type ReadOutcome = { readonly n: number | null } | { readonly error: unknown };
+
 /** A response body's bytes: read into one buffer, with the idle limit. */
 export class SocketBytes {
   readonly #conn: Deno.Conn;
   readonly #buffer = socketBuffers.take();
   #stopped = false;
   #reading = false;
+  #ended = false;
+  #pending: Promise<ReadOutcome> | undefined;
   #start = 0;
   #end = 0;
   #lastAt = Date.now();
@@ -61,41 +72,90 @@ export class SocketBytes {
     if (!this.#reading) socketBuffers.give(this.#buffer);
   }
 
-  /** Reads more into the buffer; false at the end of the stream. */
-  async #fill(): Promise<boolean> {
+  /**
+   * The read in flight, started if none is: into the buffer from `#end`,
+   * so it never touches the bytes before, which a chunk handed out may
+   * view. It never rejects; its outcome is applied by whoever awaits it.
+   */
+  #read(): Promise<ReadOutcome> {
+    if (this.#pending) return this.#pending;
     if (this.#start === this.#end) this.#start = this.#end = 0;
     if (this.#end === this.#buffer.length) {
       this.#buffer.copyWithin(0, this.#start, this.#end);
       this.#end -= this.#start;
       this.#start = 0;
     }
-    if (this.#stopped) throw new Error("the body was already released");
-    let n: number | null;
     this.#reading = true;
-    try {
-      n = await this.#conn.read(this.#buffer.subarray(this.#end));
-    } catch (error) {
+    this.#pending = this.#conn.read(this.#buffer.subarray(this.#end)).then(
+      (n) => {
+        this.#reading = false;
+        if (n !== null) this.#lastAt = Date.now();
+        return { n };
+      },
+      (error) => {
+        this.#reading = false;
+        return { error };
+      },
+    );
+    return this.#pending;
+  }
+
+  /** Takes a read's outcome into the buffer; false at the end of the stream. */
+  #apply(outcome: ReadOutcome): boolean {
+    this.#pending = undefined;
+    if ("error" in outcome) {
       if (this.#stalled || this.#timedOut()) {
-        throw bodyTimeout(this.#exchange, this.#stalled, error);
+        throw bodyTimeout(this.#exchange, this.#stalled, outcome.error);
       }
-      throw error;
-    } finally {
-      this.#reading = false;
+      throw outcome.error;
     }
-    if (n === null) {
+    if (outcome.n === null) {
       if (this.#stalled || this.#timedOut()) {
         throw bodyTimeout(this.#exchange, this.#stalled, undefined);
       }
+      this.#ended = true;
       return false;
     }
-    this.#lastAt = Date.now();
-    this.#end += n;
+    this.#end += outcome.n;
     return true;
   }
 
-  /** Up to `max` buffered bytes (reading when none are), or undefined at the end. */
+  /** Reads more into the buffer; false at the end of the stream. */
+  async #fill(): Promise<boolean> {
+    if (this.#ended) return false;
+    if (this.#stopped) throw new Error("the body was already released");
+    return this.#apply(await this.#read());
+  }
+
+  /**
+   * Up to `max` buffered bytes, or undefined at the end. While a body
+   * streams in, each read returns at once with what one socket read holds
+   * (tens of KiB): reads go on into the free room for up to GATHER_MS, so
+   * that the consumer gets a few large chunks (the spool writes them to disk
+   * as they are, without a copy, and each hop through the body's async
+   * iterators costs once per chunk). A read still waiting then is left in
+   * flight for the next call, so a slow server's bytes come out within
+   * GATHER_MS of arriving.
+   */
   async #take(max: number): Promise<Uint8Array | undefined> {
     if (this.#start === this.#end && !(await this.#fill())) return undefined;
+    const wantsMore = () =>
+      !this.#ended && this.#end - this.#start < max &&
+      this.#buffer.length - this.#end >= MIN_ROOM;
+    if (wantsMore()) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<typeof LATE>((resolve) => {
+        timer = setTimeout(resolve, GATHER_MS, LATE);
+      });
+      try {
+        do {
+          const outcome = await Promise.race([this.#read(), late]);
+          if (outcome === LATE || !this.#apply(outcome)) break;
+        } while (wantsMore());
+      } finally {
+        clearTimeout(timer);
+      }
+    }
     const n = Math.min(max, this.#end - this.#start);
     const view = this.#buffer.subarray(this.#start, this.#start + n);
     this.#start += n;

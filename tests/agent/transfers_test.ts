@@ -851,7 +851,9 @@ Deno.test("every Download file type succeeds from an https file server under the
 
 Deno.test("a long download logs its progress every tenth", async () => {
   await withFiles(async (files) => {
-    const body = new Uint8Array(3_000_000).map((_, i) => i % 251);
+    // Larger than ten of the transport's 1 MiB chunks, so every tenth has
+    // one to end in.
+    const body = new Uint8Array(12_000_000).map((_, i) => i % 251);
     files.serve("/big", { body });
     const r = await startedRig({
       acs: {

@@ -168,3 +168,106 @@ Deno.test("a refused connection is a network error, a stalled body a timeout nam
   });
   transport.close();
 });
+
+/**
+ * A raw HTTP/1.1 server on a free port: it answers one request with a
+ * Content-Length head, then calls `send` to write the body its own way.
+ */
+async function rawServer(
+  length: number,
+  send: (conn: Deno.Conn) => Promise<void>,
+  fn: (base: string) => Promise<void>,
+): Promise<void> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const served = (async () => {
+    const conn = await listener.accept();
+    try {
+      await conn.read(new Uint8Array(4096));
+      await conn.write(
+        new TextEncoder().encode(
+          `HTTP/1.1 200 OK\r\ncontent-length: ${length}\r\nconnection: close\r\n\r\n`,
+        ),
+      );
+      await send(conn);
+    } finally {
+      conn.close();
+    }
+  })();
+  try {
+    await fn(`http://127.0.0.1:${port}`);
+  } finally {
+    await served;
+    listener.close();
+  }
+}
+
+Deno.test("a body sent in many small writes comes out in large chunks, whole and in order", async () => {
+  const body = new Uint8Array(2 << 20);
+  for (let i = 0; i < body.length; i++) body[i] = (i * 7 + (i >> 12)) & 0xff;
+  await rawServer(body.length, async (conn) => {
+    for (let at = 0; at < body.length; at += 16_384) {
+      const piece = body.subarray(at, at + 16_384);
+      for (let done = 0; done < piece.length;) {
+        done += await conn.write(piece.subarray(done));
+      }
+    }
+  }, async (base) => {
+    const transport = new Http1Transport();
+    try {
+      const reply = await transport.send(get(`${base}/big`));
+      const sizes: number[] = [];
+      const parts: Uint8Array[] = [];
+      for await (const chunk of reply.body!) {
+        sizes.push(chunk.byteLength);
+        parts.push(chunk.slice());
+      }
+      const got = new Uint8Array(body.length);
+      let at = 0;
+      for (const p of parts) {
+        got.set(p, at);
+        at += p.byteLength;
+      }
+      assert.equal(at, body.length);
+      assert.deepStrictEqual(got, body);
+      // Reads of what the socket holds are gathered: a chunk per 16 KiB
+      // write would be 128 of them.
+      assert.ok(
+        Math.max(...sizes) > 64 * 1024,
+        `chunks of ${Math.max(...sizes)} bytes at most`,
+      );
+      assert.ok(sizes.length < 128, `${sizes.length} chunks`);
+    } finally {
+      transport.close();
+    }
+  });
+});
+
+Deno.test("a slow server's bytes are handed on as they come, not held to fill a chunk", async () => {
+  const { promise: firstSeen, resolve: seeFirst } = Promise.withResolvers<
+    void
+  >();
+  await rawServer(20, async (conn) => {
+    await conn.write(new Uint8Array(10).fill(1));
+    // The rest only once the client has the first half: a transport that
+    // waited to gather more would never hand it on, and the test time out.
+    await firstSeen;
+    await conn.write(new Uint8Array(10).fill(2));
+  }, async (base) => {
+    const transport = new Http1Transport();
+    try {
+      const reply = await transport.send(get(`${base}/slow`));
+      const chunks: number[][] = [];
+      for await (const chunk of reply.body!) {
+        chunks.push([...chunk]);
+        if (chunks.length === 1) seeFirst();
+      }
+      assert.deepStrictEqual(chunks, [
+        new Array(10).fill(1),
+        new Array(10).fill(2),
+      ]);
+    } finally {
+      transport.close();
+    }
+  });
+});
