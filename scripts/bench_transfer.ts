@@ -10,9 +10,10 @@
  * step starts after the files the previous one wrote are removed and the
  * disk has written back (`sync`), so no step pays for another's write-back
  * or discards; each upload goes to a new path on the server (overwriting
- * an old one costs the server a truncate); and no sampler runs while the
- * agent works: its peak RSS is the kernel's high-water mark, reset before
- * each transfer.
+ * an old one costs the server a truncate); every timed step finds the
+ * same memory ready for its page cache (see {@linkcode settle}); and no
+ * sampler runs while the agent works: its peak RSS is the kernel's
+ * high-water mark, reset before each transfer.
  *
  * Usage: deno run --allow-read --allow-write --allow-net=127.0.0.1 --allow-run --allow-env scripts/bench_transfer.ts [MB]
  *
@@ -112,8 +113,30 @@ async function childMs(code: string): Promise<number> {
   return Number(new TextDecoder().decode(stdout).trim());
 }
 
-/** Lets the disk write back what earlier steps left, before a timed step. */
-async function settle(): Promise<void> {
+/**
+ * Before a timed step: the disk writes back what earlier steps left, and
+ * the page cache gets recently freed memory to take. On a virtual machine
+ * the host reclaims guest memory that stays free for a few seconds (free
+ * page reporting), and a write into such a page faults on the host: that
+ * made a 200 MB write into the page cache take 170–400 ms instead of
+ * ~30 ms, and it hit whichever step had the longest gap since the last
+ * large file was removed — the agent, whose transfer starts only after an
+ * ACS session, not curl. Writing and removing a file a little larger than
+ * the download right before each step gives every step the same memory, as
+ * a device (no host behind its RAM) always has.
+ */
+async function settle(dir: string): Promise<void> {
+  const path = `${dir}/settle.bin`;
+  const file = await Deno.open(path, {
+    write: true,
+    create: true,
+    truncate: true,
+  });
+  const block = new Uint8Array(1 << 20);
+  for (let mb = 0; mb < DOWNLOAD_MB + 64; mb++) file.writeSync(block);
+  file.close();
+  // Removed before any of it is written back: nothing reaches the disk.
+  await Deno.remove(path);
   await new Deno.Command("sync").output();
   await new Promise((resolve) => setTimeout(resolve, 200));
 }
@@ -169,7 +192,7 @@ async function main(): Promise<void> {
       },
     });
     const WARMUP = 1;
-    const ROUNDS = 5;
+    const ROUNDS = 7;
     // Session 0 is the boot; each round is a Download session, its
     // TransferComplete session, an Upload session and its TransferComplete.
     for (let i = 0; i < WARMUP + ROUNDS; i++) {
@@ -248,7 +271,7 @@ async function main(): Promise<void> {
     let agentSent = 0;
     for (let i = 0; i < WARMUP + ROUNDS; i++) {
       const counted = i >= WARMUP;
-      await settle();
+      await settle(dir);
       const curlMs = await curl([
         "-o",
         `${dir}/curl.bin`,
@@ -256,13 +279,13 @@ async function main(): Promise<void> {
       ]);
       const syncMs = await fsyncMs(`${dir}/curl.bin`);
       await Deno.remove(`${dir}/curl.bin`);
-      await settle();
+      await settle(dir);
       // The agent removes its spooled file itself, after the completion.
       const agentGetMs = await transfer("bench-get", 3 + 4 * i);
-      await settle();
+      await settle(dir);
       const floorMs = await bareDeno(files.url("/big.bin"), `${dir}/bare.bin`);
       await Deno.remove(`${dir}/bare.bin`);
-      await settle();
+      await settle(dir);
       const curlPutMs = await curl([
         "-o",
         "/dev/null",
@@ -271,7 +294,7 @@ async function main(): Promise<void> {
         files.url(`/up/curl-${i}.bin`),
       ]);
       await uploaded(`/up/curl-${i}.bin`);
-      await settle();
+      await settle(dir);
       const agentPutMs = await transfer("bench-put", 5 + 4 * i);
       agentSent = await uploaded(`/up/agent-${i}.bin`);
       if (!counted) continue;
