@@ -15,7 +15,16 @@
  * sampler runs while the agent works: its peak RSS is the kernel's
  * high-water mark, reset before each transfer.
  *
- * Usage: deno run --allow-read --allow-write --allow-net=127.0.0.1 --allow-run --allow-env scripts/bench_transfer.ts [MB]
+ * The file server and the client do not share a core: on a machine with
+ * two CPUs or more (and `taskset`), the bench process — the file server and
+ * the fixture ACS — runs on CPU 0 and every client (the agent, curl, the
+ * bare loop) on CPU 1, as a device meets a file server on another machine.
+ * Sharing cores, a long-lived agent whose thread the scheduler put beside
+ * the server's stays there for the whole run (runs measured 215 to 297 ms
+ * for the same download), while each curl is placed afresh. With
+ * `--shared-cores` nothing is pinned.
+ *
+ * Usage: deno run --allow-read --allow-write --allow-net=127.0.0.1 --allow-run --allow-env scripts/bench_transfer.ts [MB] [--shared-cores]
  *
  * @module
  */
@@ -26,7 +35,48 @@ import { CPE_V8_FLAGS } from "../src/sandbox/permissions.ts";
 import { memoryMb, resetPeak } from "./process_memory.ts";
 import { startAgent } from "../tests/_helpers/agent_process.ts";
 
-const DOWNLOAD_MB = Number(Deno.args[0] ?? 200);
+const DOWNLOAD_MB = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 200);
+/** The CPU of the clients, or undefined when nothing is pinned. */
+const CLIENT_CPU = await clientCpu();
+
+/**
+ * 1 once the bench process is on CPU 0, when there are two CPUs and
+ * `taskset` and `--shared-cores` was not given.
+ */
+async function clientCpu(): Promise<number | undefined> {
+  if (Deno.args.includes("--shared-cores")) return undefined;
+  if (navigator.hardwareConcurrency < 2) return undefined;
+  return await pin(Deno.pid, 0) ? 1 : undefined;
+}
+
+/** Puts every thread of `pid` on `cpu`; false when `taskset` cannot. */
+async function pin(pid: number, cpu: number): Promise<boolean> {
+  try {
+    const { code } = await new Deno.Command("taskset", {
+      args: ["-a", "-p", "-c", String(cpu), String(pid)],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return code === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** A client command, on the clients' CPU when there is one. */
+function client(command: string, args: string[]): Deno.Command {
+  return CLIENT_CPU === undefined
+    ? new Deno.Command(command, {
+      args,
+      stdout: "piped",
+      stderr: "piped",
+    })
+    : new Deno.Command("taskset", {
+      args: ["-c", String(CLIENT_CPU), command, ...args],
+      stdout: "piped",
+      stderr: "piped",
+    });
+}
 const UPLOAD_MB = Math.max(1, Math.round(DOWNLOAD_MB / 4));
 const median = (xs: number[]) =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -51,11 +101,14 @@ async function makeFile(path: string, mb: number): Promise<void> {
 
 /** curl's time (ms) for one transfer: `-o FILE` for a GET, `-T FILE` for a PUT. */
 async function curl(args: string[]): Promise<number> {
-  const { code, stdout, stderr } = await new Deno.Command("curl", {
-    args: ["-s", "-S", "-f", "-w", "%{time_total}", ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const { code, stdout, stderr } = await client("curl", [
+    "-s",
+    "-S",
+    "-f",
+    "-w",
+    "%{time_total}",
+    ...args,
+  ]).output();
   if (code !== 0) {
     throw new Error(`curl failed: ${new TextDecoder().decode(stderr)}`);
   }
@@ -106,10 +159,16 @@ async function fsyncMs(path: string): Promise<number> {
 
 /** Runs `code` in a child with the CPE V8 flags; it prints a time in ms. */
 async function childMs(code: string): Promise<number> {
-  const { stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", CPE_V8_FLAGS, code],
-    stdout: "piped",
-  }).output();
+  const { code: exit, stdout, stderr } = await client(Deno.execPath(), [
+    "eval",
+    CPE_V8_FLAGS,
+    code,
+  ]).output();
+  if (exit !== 0) {
+    throw new Error(
+      `a timed child failed: ${new TextDecoder().decode(stderr)}`,
+    );
+  }
   return Number(new TextDecoder().decode(stdout).trim());
 }
 
@@ -216,6 +275,9 @@ async function main(): Promise<void> {
       "--upload-files",
       `X 00D09E Bench=${dir}/up.bin`,
     ]);
+    if (CLIENT_CPU !== undefined && !await pin(agent.child.pid, CLIENT_CPU)) {
+      throw new Error("taskset could not move the agent to the clients' CPU");
+    }
     const started = await agent.waitFor(
       (l) => l.msg === "agent started",
       30_000,
@@ -329,7 +391,11 @@ async function main(): Promise<void> {
     console.log(
       `file transfers over loopback (${
         new Date().toISOString().slice(0, 10)
-      }, agent with the CPE V8 flags, medians of ${ROUNDS} interleaved rounds after ${WARMUP} not counted)`,
+      }, agent with the CPE V8 flags, medians of ${ROUNDS} interleaved rounds after ${WARMUP} not counted, ${
+        CLIENT_CPU === undefined
+          ? "server and clients sharing the cores"
+          : `server on CPU 0, clients on CPU ${CLIENT_CPU}`
+      })`,
     );
     const rows: [string, string, string?, boolean?][] = [
       [
