@@ -12,6 +12,8 @@ import type { HttpExchange } from "./http_transport.ts";
 
 /** A chunk is gathered while at least this much room is left in the buffer. */
 const MIN_ROOM = 64 * 1024;
+/** A body of at most this many bytes is read into a buffer of its size. */
+const SMALL_BYTES = 64 * 1024;
 /** How long a chunk is gathered before it is handed on as it is. */
 const GATHER_MS = 20;
 const LATE = Symbol("late");
@@ -22,7 +24,7 @@ type ReadOutcome = { readonly n: number | null } | { readonly error: unknown };
 /** A response body's bytes: read into one buffer, with the idle limit. */
 export class SocketBytes {
   readonly #conn: Deno.Conn;
-  readonly #buffer = socketBuffers.take();
+  readonly #buffer: Uint8Array;
   #stopped = false;
   #reading = false;
   #ended = false;
@@ -35,13 +37,23 @@ export class SocketBytes {
   readonly #exchange: HttpExchange;
   readonly #timedOut: () => boolean;
 
+  /**
+   * `length` is the body's size when the head says it (Content-Length, no
+   * chunked coding; 0 for a status without a body): a small body (the
+   * local interface's JSON, a file server's error page) gets a buffer of
+   * its own size, not a MiB from the pool.
+   */
   constructor(
     conn: Deno.Conn,
     rest: Uint8Array,
     exchange: HttpExchange,
     timedOut: () => boolean,
+    length?: number,
   ) {
     this.#conn = conn;
+    this.#buffer = length !== undefined && length <= SMALL_BYTES
+      ? new Uint8Array(Math.max(length, rest.length, 1))
+      : socketBuffers.take();
     this.#buffer.set(rest);
     this.#end = rest.length;
     this.#exchange = exchange;

@@ -305,7 +305,13 @@ function reply(
   const declared = Number(headers.get("content-length") ?? NaN);
   const bodyless = status === 204 ||
     status === 304 || (status >= 100 && status < 200);
-  const source = new SocketBytes(conn, response.rest, exchange, timedOut);
+  const source = new SocketBytes(
+    conn,
+    response.rest,
+    exchange,
+    timedOut,
+    bodyless ? 0 : !chunked && Number.isFinite(declared) ? declared : undefined,
+  );
   async function* body(): AsyncIterable<Uint8Array> {
     try {
       if (bodyless) return;

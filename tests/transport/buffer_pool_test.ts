@@ -40,7 +40,8 @@ async function serve(fn: (base: string) => Promise<void>): Promise<void> {
       return new Response(String((await request.arrayBuffer()).byteLength));
     }
     const n = Number(url.pathname.slice(1));
-    const body = new Uint8Array(300_000).fill(n);
+    const body = new Uint8Array(url.searchParams.has("small") ? 100 : 300_000)
+      .fill(n);
     if (url.searchParams.has("chunked")) {
       return new Response(
         new ReadableStream({
@@ -100,6 +101,14 @@ Deno.test("response and upload buffers return to the pool, and bodies read at on
       );
       assert.deepStrictEqual(counts, [300_000, 300_000]);
       assert.equal(socketBuffers.free, 2, "both buffers back, no more kept");
+
+      // A small reply with its length (a local-interface answer)
+      // gets a buffer of its own size: none of the pool's is held for it.
+      const held = socketBuffers.free;
+      const small = await get("/5?small");
+      assert.equal(socketBuffers.free, held, "no pooled buffer for 100 bytes");
+      assert.equal(await countOf(small.body!, 5), 100);
+      assert.equal(socketBuffers.free, held);
 
       const dropped = await get("/4");
       await dropped.discard();
