@@ -16,6 +16,7 @@ import {
   digestAuthorization,
   parseDigestChallenge,
 } from "../transport/digest.ts";
+import { contentLength } from "../transport/_exchange.ts";
 import type { HttpReply, HttpTransport } from "../transport/http_transport.ts";
 import { TransportError } from "../transport/transport_error.ts";
 import { transportFor, type TransportTls } from "../transport/transport_for.ts";
@@ -101,7 +102,9 @@ export async function downloadFile(
           `Cannot access the file: ${target.host} answered HTTP ${reply.status} for ${target.pathname}`,
         );
       }
-      const declared = Number(reply.headers.get("content-length") ?? NaN);
+      const length = contentLength(reply.headers.get("content-length"));
+      // A malformed length fails as the body is read (9017, naming it).
+      const declared = typeof length === "number" ? length : NaN;
       if (Number.isFinite(declared) && declared > maxBytes) {
         await reply.discard();
         throw new CwmpFault(

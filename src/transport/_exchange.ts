@@ -46,3 +46,18 @@ export function bodyLength(body: HttpExchange["body"]): number {
   if (typeof body === "string") return body.length;
   return body instanceof Uint8Array ? body.byteLength : body.size;
 }
+
+/**
+ * A Content-Length header's value as a byte count: undefined when there is
+ * none, the value quoted (at most 32 characters) when it is not one count
+ * of decimal digits or a list of the same count repeated (RFC 9110 §8.6).
+ */
+export function contentLength(
+  value: string | null,
+): number | string | undefined {
+  if (value === null) return undefined;
+  const counts = new Set(value.split(",").map((part) => part.trim()));
+  const [count] = counts;
+  if (counts.size === 1 && /^\d{1,15}$/.test(count)) return Number(count);
+  return JSON.stringify(value.slice(0, 32));
+}

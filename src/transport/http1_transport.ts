@@ -17,7 +17,7 @@
  * @module
  */
 import { socketBuffers } from "./_buffer_pool.ts";
-import { isStreamed, peerOf, wholeBody } from "./_exchange.ts";
+import { contentLength, isStreamed, peerOf, wholeBody } from "./_exchange.ts";
 import { SocketBytes } from "./_socket_body.ts";
 import { certificateReason } from "./_tls_diagnosis.ts";
 import type {
@@ -302,7 +302,7 @@ function reply(
 ): HttpReply {
   const { status, headers } = response;
   const chunked = /chunked/i.test(headers.get("transfer-encoding") ?? "");
-  const declared = Number(headers.get("content-length") ?? NaN);
+  const declared = contentLength(headers.get("content-length"));
   const bodyless = status === 204 ||
     status === 304 || (status >= 100 && status < 200);
   const source = new SocketBytes(
@@ -310,14 +310,25 @@ function reply(
     response.rest,
     exchange,
     timedOut,
-    bodyless ? 0 : !chunked && Number.isFinite(declared) ? declared : undefined,
+    bodyless
+      ? 0
+      : !chunked && typeof declared === "number"
+      ? declared
+      : undefined,
   );
   async function* body(): AsyncIterable<Uint8Array> {
     try {
       if (bodyless) return;
       if (chunked) {
         yield* source.chunked();
-      } else if (Number.isFinite(declared)) {
+      } else if (typeof declared === "string") {
+        // Neither a length to trust nor the end of the connection: a
+        // hostile server would have us take a truncated file for whole.
+        throw new TransportError(
+          "http",
+          `${exchange.url.host} sent a malformed Content-Length (${declared})`,
+        );
+      } else if (declared !== undefined) {
         yield* source.exactly(declared);
       } else {
         yield* source.untilClose();

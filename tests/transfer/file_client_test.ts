@@ -133,6 +133,29 @@ Deno.test("connection refused is 9015; a missing file 9016; a body cut short 901
   });
 });
 
+Deno.test("a file server's malformed Content-Length is 9017 naming it, not a file taken as whole", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const served = (async () => {
+    const conn = await listener.accept();
+    await conn.read(new Uint8Array(4096));
+    await conn.write(
+      new TextEncoder().encode(
+        "HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\nfirmware",
+      ),
+    );
+    conn.close();
+  })();
+  try {
+    const fault = await faultOf(fetchInto(`http://127.0.0.1:${port}/fw.bin`));
+    assert.equal(fault.code, 9017);
+    assert.match(fault.message, /malformed Content-Length \("-1"\)/);
+  } finally {
+    await served;
+    listener.close();
+  }
+});
+
 Deno.test("a hung server and a stalled body end in faults within the limits, not in a wait", async () => {
   await withServer({ hang: true }, async (s) => {
     const began = performance.now();

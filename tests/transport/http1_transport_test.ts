@@ -271,3 +271,44 @@ Deno.test("a slow server's bytes are handed on as they come, not held to fill a 
     }
   });
 });
+
+Deno.test("a malformed Content-Length fails the body naming it; the same count repeated is that count", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const values = ["-1", "1e3", "10, 12", "ten", "10, 10"];
+  const served = (async () => {
+    for (const value of values) {
+      const conn = await listener.accept();
+      await conn.read(new Uint8Array(4096));
+      await conn.write(
+        new TextEncoder().encode(
+          `HTTP/1.1 200 OK\r\ncontent-length: ${value}\r\n\r\n0123456789`,
+        ),
+      );
+      conn.close();
+    }
+  })();
+  const transport = new Http1Transport();
+  try {
+    for (const value of values) {
+      const reply = await transport.send(get(`http://127.0.0.1:${port}/x`));
+      if (value === "10, 10") {
+        assert.equal((await bytesOf(reply.body)).byteLength, 10);
+        continue;
+      }
+      await assert.rejects(
+        bytesOf(reply.body),
+        (e) =>
+          e instanceof TransportError && e.kind === "http" &&
+          e.message.includes(
+            `malformed Content-Length (${JSON.stringify(value)})`,
+          ),
+        value,
+      );
+    }
+  } finally {
+    transport.close();
+    await served;
+    listener.close();
+  }
+});
