@@ -32,6 +32,7 @@ export * from "./src/session/mod.ts";
 export * from "./src/transport/mod.ts";
 export * from "./src/tls/mod.ts";
 export * from "./src/connreq/mod.ts";
+export * from "./src/nat/mod.ts";
 export * from "./src/transfer/mod.ts";
 export * from "./src/local/mod.ts";
 export * from "./src/acs/fixture.ts";

@@ -27,7 +27,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["rpc"],
   ["transport"],
   ["session"],
-  ["connreq", "transfer", "local"],
+  ["connreq", "nat", "transfer", "local"],
   ["agent"],
   ["config"],
   ["acs", "codegen", "sandbox"],
