@@ -37,5 +37,6 @@ export * from "./src/transfer/mod.ts";
 export * from "./src/local/mod.ts";
 export * from "./src/acs/fixture.ts";
 export * from "./src/acs/file_server.ts";
+export * from "./src/acs/stun_server.ts";
 export * from "./src/acs/xsd.ts";
 export * from "./src/codegen/mod.ts";

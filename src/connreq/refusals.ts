@@ -30,7 +30,9 @@ export type RefusalReason =
   /** Not HTTP/1.x (400). */
   | "malformed"
   /** An HTTPS client without a valid client certificate (403). */
-  | "client-certificate";
+  | "client-certificate"
+  /** A UDP request already accepted, or older than the last accepted one. */
+  | "replayed";
 
 /** Options for {@linkcode RefusalLog}. */
 export interface RefusalLogOptions {

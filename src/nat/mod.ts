@@ -16,3 +16,4 @@
  */
 export * from "./stun_message.ts";
 export * from "./udp_connection_request.ts";
+export * from "./udp_endpoint.ts";

@@ -232,11 +232,11 @@ export function decodeStunMessage(bytes: Uint8Array): StunMessage | undefined {
         code: (view.getUint8(value + 2) & 0x7) * 100 + view.getUint8(value + 3),
         reason: new TextDecoder().decode(
           bytes.subarray(value + 4, value + Math.min(size, 132)),
-        ).trim(),
+        ).replace(/[\0\s]+$/, ""),
       };
     } else if (attr === STUN_ATTRIBUTE.USERNAME) {
       username = new TextDecoder().decode(bytes.subarray(value, value + size))
-        .trimEnd();
+        .replace(/[\0 ]+$/, "");
     } else if (attr === STUN_ATTRIBUTE.MESSAGE_INTEGRITY && size === 20) {
       integrityAt = at;
     }
@@ -289,7 +289,7 @@ export function encodeBindingResponse(
   }
   if (answer.error) {
     const reason = new TextEncoder().encode(answer.error.reason);
-    const value = new Uint8Array(4 + padded(reason.length));
+    const value = new Uint8Array(4 + reason.length);
     value[2] = Math.floor(answer.error.code / 100);
     value[3] = answer.error.code % 100;
     value.set(reason, 4);
