@@ -14,6 +14,7 @@
  *
  * @module
  */
+export * from "./stun_keepalive.ts";
 export * from "./stun_message.ts";
 export * from "./udp_connection_request.ts";
 export * from "./udp_endpoint.ts";
