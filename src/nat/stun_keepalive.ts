@@ -23,7 +23,9 @@ export interface NatMapping {
 
 /** Timers, so tests can drive them (the agent's clock fits). */
 export interface KeepAliveTimers {
+  /** Runs `fn` after `ms`; returns a handle. */
   setTimeout(fn: () => void, ms: number): number;
+  /** Cancels a timer. */
   clearTimeout(handle: number): void;
 }
 
