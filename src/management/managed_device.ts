@@ -18,11 +18,11 @@ import type {
 } from "../datamodel/adapter.ts";
 import type { StateStore } from "../state/store.ts";
 import type { StateProblem } from "../state/state_document.ts";
-import { checkValue } from "../datamodel/types.ts";
+import { readStoredValues } from "./stored_values.ts";
+import { managementServerTable } from "./stun_parameters.ts";
 import {
   AGENT_PARAMETERS_KEY,
   type AgentParameterDefinition,
-  MANAGEMENT_SERVER_PARAMETERS,
   withProtocolFlags,
 } from "./management_server_parameters.ts";
 
@@ -50,6 +50,8 @@ export interface ManagedDeviceOptions {
   readonly validateUrl?: (url: string) => string | undefined;
   /** Receives each problem found in the stored state, which is repaired anyway. */
   readonly onStateProblem?: (problem: StateProblem) => void;
+  /** The agent has a UDP Connection Request port: advertise the STUN parameters. */
+  readonly stun?: boolean;
 }
 
 interface AgentParametersDocument {
@@ -78,6 +80,7 @@ export class ManagedDevice implements DeviceAdapter {
   /** The root object name: `Device` or `InternetGatewayDevice`. */
   readonly root: string;
   readonly #prefix: string;
+  readonly #table: Readonly<Record<string, AgentParameterDefinition>>;
   readonly #definitions: DataModelDefinitions;
   readonly #ownedPaths: ReadonlyMap<string, AgentParameterDefinition>;
   #values: Record<string, string>;
@@ -95,10 +98,9 @@ export class ManagedDevice implements DeviceAdapter {
     this.transfers = device.transfers;
     this.root = root;
     this.#prefix = `${root}.ManagementServer.`;
+    this.#table = managementServerTable(options);
     const owned = new Map<string, AgentParameterDefinition>();
-    for (
-      const [name, definition] of Object.entries(MANAGEMENT_SERVER_PARAMETERS)
-    ) {
+    for (const [name, definition] of Object.entries(this.#table)) {
       owned.set(this.#prefix + name, definition);
     }
     const version = rootDataModelVersion(root, device, options);
@@ -142,13 +144,12 @@ export class ManagedDevice implements DeviceAdapter {
     const root = device.definitions().parameters[0]?.path.split(".")[0] ??
       "Device";
     const values: Record<string, string> = {};
-    for (
-      const [name, definition] of Object.entries(MANAGEMENT_SERVER_PARAMETERS)
-    ) {
+    const table = managementServerTable(options);
+    for (const [name, definition] of Object.entries(table)) {
       values[`${root}.ManagementServer.${name}`] = options.defaults?.[name] ??
         definition.default;
     }
-    const stored = await readStoredValues(device.store, root, options);
+    const stored = await readStoredValues(device.store, root, table, options);
     for (const [path, value] of Object.entries(stored)) values[path] = value;
     // Not a setting: it says what the data model in use is, every time.
     const version = rootDataModelVersion(root, device, options);
@@ -263,11 +264,16 @@ export class ManagedDevice implements DeviceAdapter {
 
   /** Sets the ConnectionRequestURL the listener publishes (not persisted across restarts). */
   setConnectionRequestUrl(url: string): void {
+    this.publish("ConnectionRequestURL", url);
+  }
+
+  /**
+   * Sets a value the agent finds rather than stores (ConnectionRequestURL,
+   * UDPConnectionRequestAddress, NATDetected): not persisted across restarts.
+   */
+  publish(name: string, value: string): void {
     const before = this.#values;
-    this.#values = {
-      ...this.#values,
-      [this.#prefix + "ConnectionRequestURL"]: url,
-    };
+    this.#values = { ...this.#values, [this.#prefix + name]: value };
     this.#announce(before, this.#values);
   }
 
@@ -369,68 +375,6 @@ export class ManagedDevice implements DeviceAdapter {
     await this.store.write(AGENT_PARAMETERS_KEY, { values: {} });
     await this.device.factoryReset();
   }
-}
-
-/**
- * The stored agent-owned values, each checked as SetParameterValues would
- * (type, range, the URL policy). A value that fails — a retry minimum of -7,
- * an interval of "banana" — takes its factory value and is reported; a file
- * that cannot be read at all is kept aside and factory values apply.
- */
-async function readStoredValues(
-  store: StateStore,
-  root: string,
-  options: ManagedDeviceOptions,
-): Promise<Record<string, string>> {
-  const report = (field: string, problem: string) =>
-    options.onStateProblem?.({ key: AGENT_PARAMETERS_KEY, field, problem });
-  let saved: unknown;
-  try {
-    saved = await store.read(AGENT_PARAMETERS_KEY);
-  } catch (error) {
-    report("", `${(error as Error).message}; factory values apply`);
-    await store.quarantine?.(AGENT_PARAMETERS_KEY);
-    return {};
-  }
-  if (saved === undefined) return {};
-  const values = (saved as { values?: unknown })?.values;
-  if (typeof values !== "object" || values === null || Array.isArray(values)) {
-    report("values", "not an object of parameter values; factory values apply");
-    await store.quarantine?.(AGENT_PARAMETERS_KEY);
-    return {};
-  }
-  const prefix = `${root}.ManagementServer.`;
-  const out: Record<string, string> = {};
-  let repaired = false;
-  for (const [path, value] of Object.entries(values)) {
-    const definition = path.startsWith(prefix)
-      ? MANAGEMENT_SERVER_PARAMETERS[path.slice(prefix.length)]
-      : undefined;
-    if (!definition) continue;
-    const checked = typeof value === "string"
-      ? checkValue(definition.type, value)
-      : undefined;
-    const refusal = checked?.value !== undefined && path === prefix + "URL" &&
-        checked.value !== ""
-      ? options.validateUrl?.(checked.value)
-      : undefined;
-    if (checked && !checked.problem && !refusal) {
-      out[path] = checked.value!;
-    } else {
-      repaired = true;
-      report(
-        `values.${path}`,
-        `${
-          refusal ?? checked?.problem?.reason ?? "not a string"
-        }; the factory value applies`,
-      );
-    }
-  }
-  if (repaired) {
-    await store.quarantine?.(AGENT_PARAMETERS_KEY);
-    await store.write(AGENT_PARAMETERS_KEY, { values: out });
-  }
-  return out;
 }
 
 /** The RootDataModelVersion the agent answers for, or undefined when it does not. */

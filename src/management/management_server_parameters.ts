@@ -155,6 +155,17 @@ export const MANAGEMENT_SERVER_PARAMETERS: Readonly<
 };
 
 /**
+ * Agent-owned values that are found, not set: they are published again at
+ * each start, and a stored copy (written along with the settings) is not
+ * read back, so that a restart never shows the last run's address.
+ */
+export const PUBLISHED_PARAMETERS: ReadonlySet<string> = new Set([
+  "ConnectionRequestURL",
+  "UDPConnectionRequestAddress",
+  "NATDetected",
+]);
+
+/**
  * TR-069 flags of device parameters (digest §4.3, §9.3): the agent applies
  * them whatever the adapter declares.
  */

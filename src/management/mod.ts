@@ -13,3 +13,5 @@
  */
 export * from "./adapter_contract.ts";
 export * from "./managed_device.ts";
+export * from "./stored_values.ts";
+export * from "./stun_parameters.ts";
