@@ -1,8 +1,9 @@
 /**
- * The connection-request listener as the agent runs it: started while
- * HTTPConnectionRequestEnable and EnableCWMP say so, stopped otherwise, its
- * URL published as ManagementServer.ConnectionRequestURL only while it
- * runs, and one count of refusals across its restarts.
+ * The connection-request listeners as the agent runs them: the HTTP one
+ * started while HTTPConnectionRequestEnable and EnableCWMP say so, stopped
+ * otherwise, its URL published as ManagementServer.ConnectionRequestURL only
+ * while it runs; the UDP port of Annex G, when the agent has one, beside it
+ * (`udp_listener.ts`); one count of refusals for both across restarts.
  *
  * @module
  */
@@ -13,6 +14,11 @@ import {
 } from "../connreq/server.ts";
 import { RefusalLog } from "../connreq/refusals.ts";
 import type { ManagedDevice } from "../management/managed_device.ts";
+import type { Clock } from "./clock.ts";
+import {
+  UdpConnectionRequestListener,
+  type UdpListenerSettings,
+} from "./udp_listener.ts";
 
 /** How the listener is set up (credentials and the callback come from the agent). */
 export type ListenerSettings = Omit<
@@ -23,7 +29,7 @@ export type ListenerSettings = Omit<
 /** What the listener needs from the agent. */
 export interface ListenerParts {
   readonly device: ManagedDevice;
-  readonly now: () => number;
+  readonly clock: Clock;
   readonly log: (
     level: "info" | "warn" | "error",
     msg: string,
@@ -33,6 +39,10 @@ export interface ListenerParts {
   readonly onRequest: () => void;
   /** The published URL changed: its notification baseline moves with it. */
   readonly onUrl: (path: string, url: string) => void;
+  /** The UDP port, if the agent has one. */
+  readonly udp?: UdpListenerSettings | undefined;
+  /** Values the UDP side published changed (its address, NATDetected). */
+  readonly onPublished?: (paths: readonly string[]) => void;
 }
 
 /**
@@ -49,6 +59,7 @@ export class ConnectionRequestListener {
   readonly #settings: ListenerSettings | false;
   readonly #parts: ListenerParts;
   readonly #refusals: RefusalLog;
+  readonly #udp: UdpConnectionRequestListener | undefined;
   #server: ConnectionRequestServer | undefined;
 
   /** A listener that is not running yet; `false` settings keep it off. */
@@ -57,7 +68,18 @@ export class ConnectionRequestListener {
     this.#parts = parts;
     this.#refusals = (settings || {}).refusals ?? new RefusalLog({
       log: (msg, details) => parts.log("warn", msg, details),
-      now: parts.now,
+      now: () => parts.clock.now(),
+    });
+    this.#udp = parts.udp && new UdpConnectionRequestListener(parts.udp, {
+      ...parts,
+      refusals: this.#refusals,
+      ...(settings && settings.rateLimit !== undefined
+        ? { rateLimit: settings.rateLimit }
+        : {}),
+      ...(settings && settings.rateIntervalMs !== undefined
+        ? { rateIntervalMs: settings.rateIntervalMs }
+        : {}),
+      onPublished: parts.onPublished ?? (() => {}),
     });
   }
 
@@ -71,8 +93,18 @@ export class ConnectionRequestListener {
     return this.#refusals.totals();
   }
 
-  /** Starts or stops it to match `wanted` (never started with `false` settings). */
+  /**
+   * Starts or stops the HTTP listener to match `wanted` (never started with
+   * `false` settings), and the UDP port to match EnableCWMP.
+   */
   async apply(wanted: boolean): Promise<void> {
+    await this.#applyHttp(wanted);
+    await this.#udp?.apply(
+      this.#parts.device.managementServer("EnableCWMP") === "true",
+    );
+  }
+
+  async #applyHttp(wanted: boolean): Promise<void> {
     const want = this.#settings !== false && wanted;
     const device = this.#parts.device;
     const path = `${device.root}.ManagementServer.ConnectionRequestURL`;
@@ -88,7 +120,7 @@ export class ConnectionRequestListener {
             this.#parts.log("info", "connection request accepted");
             this.#parts.onRequest();
           },
-          now: this.#parts.now,
+          now: () => this.#parts.clock.now(),
           refusals: this.#refusals,
         });
       } catch (error) {
@@ -102,17 +134,19 @@ export class ConnectionRequestListener {
       device.setConnectionRequestUrl(this.#server.url);
       this.#parts.onUrl(path, this.#server.url);
     } else if (!want && this.#server) {
-      await this.stop();
+      const server = this.#server;
+      this.#server = undefined;
+      await server.stop();
       device.setConnectionRequestUrl("");
       this.#parts.onUrl(path, "");
       this.#parts.log("info", "connection-request listener closed");
     }
   }
 
-  /** Stops it, if it runs. */
+  /** Stops both, if they run. */
   async stop(): Promise<void> {
     const server = this.#server;
     this.#server = undefined;
-    await server?.stop();
+    await Promise.all([server?.stop(), this.#udp?.stop()]);
   }
 }

@@ -117,10 +117,12 @@ export class CwmpAgent {
       options.connectionRequest ?? {},
       {
         device: context.device,
-        now: () => clock.now(),
+        clock,
         log: this.#log,
         onRequest: () => this.#loop.inBackground(raise("6 CONNECTION REQUEST")),
         onUrl: (path, url) => this.#notifications.settle(path, url),
+        udp: options.udpConnectionRequest,
+        onPublished: (paths) => this.#watched(paths),
       },
     );
     this.#settings = new SettingsChanges({
@@ -186,9 +188,7 @@ export class CwmpAgent {
     // From here on, changes act as they happen (start itself changed some).
     this.#unsubscribe.push(
       device.onManagementServerChange((names) => this.#onSettings(names)),
-      device.watch((paths) =>
-        this.#loop.inBackground(this.#changes.check(paths, { reported: true }))
-      ),
+      device.watch((paths) => this.#watched(paths)),
     );
     this.#armTimers();
     const next = queue.nextSession ? Date.parse(queue.nextSession) : NaN;
@@ -238,6 +238,11 @@ export class CwmpAgent {
    */
   async checkNotifications(): Promise<void> {
     await this.#changes.check();
+  }
+
+  /** Values that changed outside the ACS (the device, the agent's findings). */
+  #watched(paths: readonly string[]): void {
+    this.#loop.inBackground(this.#changes.check(paths, { reported: true }));
   }
 
   /** The namespace sessions start in (CWMP 1.4 negotiation starts in cwmp-1-2). */

@@ -16,6 +16,7 @@ export * from "./cwmp_agent.ts";
 export { nextPeriodicInform } from "./periodic.ts";
 export type { AgentTransferOptions } from "./transfers.ts";
 export type { CwmpAgentOptions, LogRecord } from "./options.ts";
+export type { UdpListenerSettings } from "./udp_listener.ts";
 export {
   EVENT_QUEUE_KEY,
   type EventQueueDocument,

@@ -10,6 +10,7 @@ import type { SessionResult, TranscriptEntry } from "../session/runner.ts";
 import type { AcsClientOptions } from "../transport/acs_client.ts";
 import type { Clock } from "./clock.ts";
 import type { AgentTransferOptions } from "./transfers.ts";
+import type { UdpListenerSettings } from "./udp_listener.ts";
 
 /** A structured log line. */
 export type LogRecord = {
@@ -39,6 +40,11 @@ export interface CwmpAgentOptions {
       "credentials" | "onRequest" | "now" | "log"
     >
     | false;
+  /**
+   * The UDP Connection Request port (Annex G) and the STUN servers it may
+   * use; without it the STUN parameters are not advertised either.
+   */
+  readonly udpConnectionRequest?: UdpListenerSettings;
   /** How often notified parameters are polled for changes (ms); 0 turns polling off. */
   readonly notificationPollMs?: number;
   /** Every message of every session, for transcripts. */

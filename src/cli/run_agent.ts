@@ -10,7 +10,12 @@ import type { LogRecord } from "../agent/options.ts";
 import type { RefusalLog } from "../connreq/refusals.ts";
 import type { AgentConfig } from "../config/agent_config.ts";
 import type { RpcContext } from "../rpc/context.ts";
-import { acsAllowList, urlAllowed } from "../sandbox/permissions.ts";
+import {
+  acsAllowList,
+  stunServerList,
+  udpHost,
+  urlAllowed,
+} from "../sandbox/permissions.ts";
 import { transferUrlRefusal } from "./run_device.ts";
 import {
   redirectAllowed,
@@ -109,5 +114,22 @@ export async function createAgent(
       ...(config["cr-path"] ? { path: config["cr-path"] } : {}),
       refusals: parts.refusals,
     },
+    ...(config["udp-cr-port"] !== undefined
+      ? {
+        udpConnectionRequest: {
+          hostname: udpHost(config),
+          port: config["udp-cr-port"],
+          stunServerRefusal: (host, port) => {
+            const servers = stunServerList(config);
+            const target = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+            return urlAllowed(servers, `http://${target}/`)
+              ? undefined
+              : `${target} is not among the STUN servers this agent may use (${
+                servers.join(", ") || "none"
+              }; name it in stun-servers)`;
+          },
+        },
+      }
+      : {}),
   });
 }

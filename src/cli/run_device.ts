@@ -154,6 +154,8 @@ export async function openManagedDevice(
   });
   const context = await createRpcContext(device, {
     onStateProblem,
+    // A UDP port: the Annex G parameters are advertised.
+    ...(config["udp-cr-port"] !== undefined ? { stun: true } : {}),
     // The configured ACS is this device's factory URL: what a stored URL
     // that no longer checks out falls back to.
     ...(config["acs-url"] ? { defaults: { URL: config["acs-url"] } } : {}),

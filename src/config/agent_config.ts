@@ -96,6 +96,11 @@ export const ConfigSchema = v.object({
       !path.includes("//"),
     "must not contain `.` or `..` segments or an empty segment",
   ).optional(),
+  "udp-cr-host": v.string().min(1).optional(),
+  "udp-cr-port": port.optional(),
+  "stun-servers": v.array(
+    v.string().verify(allowPatternProblem),
+  ).max(64).optional(),
   "cr-username": v.string().max(256).optional(),
   "cr-password": v.string().max(256).optional(),
   "cr-cert-file": v.string().optional(),
@@ -152,6 +157,12 @@ export const RUN_FLAGS: Readonly<Record<keyof AgentConfig | "config", string>> =
       "address the connection-request listener binds (default 127.0.0.1)",
     "cr-port": "its port (default 7547; 0 picks a free one)",
     "cr-path": "its path (default: random)",
+    "udp-cr-host":
+      "address the UDP connection-request port binds (default: cr-host's)",
+    "udp-cr-port":
+      "UDP connection requests and STUN (TR-069 Annex G) on this port (0 picks a free one); off when not given",
+    "stun-servers":
+      "STUN servers the ACS may name in STUNServerAddress: host[:port] or *.domain[:port], comma-separated (default: the ACS URL's host, port 3478)",
     "cr-username": "user name the ACS must use for connection requests",
     "cr-password": "password the ACS must use for connection requests",
     "cr-cert-file": "PEM certificate: serve connection requests over HTTPS",
@@ -183,6 +194,7 @@ const NUMERIC = new Set([
   "session-max-requests",
   "session-max-duration",
   "cr-port",
+  "udp-cr-port",
   "periodic-interval",
   "cr-rate-burst",
   "cr-rate-interval",
@@ -236,7 +248,9 @@ export function resolveConfig(
           return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
         }),
       );
-    } else if (key === "acs-allow" || key === "file-servers") {
+    } else if (
+      key === "acs-allow" || key === "file-servers" || key === "stun-servers"
+    ) {
       merged[key] = value.split(",").map((p) => p.trim()).filter((p) => p);
     } else if (NUMERIC.has(key)) {
       const decimal = key === "cr-rate-interval";

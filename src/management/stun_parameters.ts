@@ -21,11 +21,11 @@ export const STUN_PARAMETERS: Readonly<
   Record<string, AgentParameterDefinition>
 > = {
   // Published by the agent: the local address and port while STUN is off,
-  // the public mapping STUN found while it is on.
+  // the public mapping STUN found while it is on. Active notification may
+  // be set: it is how the ACS learns of a new mapping (Annex G.2.2).
   UDPConnectionRequestAddress: {
     type: text(256),
     writable: false,
-    activeNotify: "canDeny",
     default: "",
   },
   STUNEnable: { type: { base: "boolean" }, writable: true, default: "false" },

@@ -33,6 +33,8 @@ export interface PermissionSet {
   readonly env: readonly string[];
   /** System information calls. */
   readonly sys: readonly string[];
+  /** Unstable APIs it needs (`net`: the UDP port of Annex G), when any. */
+  readonly unstable?: readonly string[];
 }
 
 // Files under /proc and /sys are not listed: Deno 2.9.6 grants them to no
@@ -79,6 +81,12 @@ export function computePermissions(
       ? config["cr-host"] ?? "127.0.0.1"
       : `${config["cr-host"] ?? "127.0.0.1"}:${crPort}`,
   );
+  const udpPort = config["udp-cr-port"];
+  if (udpPort !== undefined) {
+    const host = udpHost(config);
+    net.add(udpPort === 0 ? host : `${host}:${udpPort}`);
+    for (const pattern of stunServerList(config)) net.add(pattern);
+  }
   const stateDir = resolve(config["state-dir"]);
   const read = new Set<string>([stateDir]);
   if (configFile) read.add(resolve(configFile));
@@ -117,13 +125,42 @@ export function computePermissions(
   ) {
     read.add(resolve(config.device.slice(4)));
   }
+  if (udpPort !== undefined && ["0.0.0.0", "::"].includes(udpHost(config))) {
+    // A port on every address: its own addresses tell NAT from none.
+    sys.add("networkInterfaces");
+  }
   return {
     net: [...net],
     read: [...read],
     write: [...write],
     env: [...TRUST_WIDENING_VARIABLES, "DENO_TLS_CA_STORE"],
     sys: [...sys],
+    ...(udpPort !== undefined ? { unstable: ["net"] } : {}),
   };
+}
+
+/** The address the UDP connection-request port binds. */
+export function udpHost(config: AgentConfig): string {
+  return config["udp-cr-host"] ?? config["cr-host"] ?? "127.0.0.1";
+}
+
+/**
+ * The STUN servers the agent may send Binding Requests to: the
+ * `stun-servers` patterns, or the ACS URL's host on the STUN port.
+ *
+ * @example
+ * ```ts
+ * import { stunServerList } from "./permissions.ts";
+ * console.log(stunServerList({ "state-dir": "/s", "acs-url": "https://acs.example.net/", device: "sim", "log-level": "info", "log-format": "text" }));
+ * // ["acs.example.net:3478"]
+ * ```
+ */
+export function stunServerList(config: AgentConfig): string[] {
+  const named = config["stun-servers"];
+  if (named && named.length > 0) return [...new Set(named)];
+  return config["acs-url"]
+    ? [`${new URL(config["acs-url"]).hostname}:3478`]
+    : [];
 }
 
 /**
@@ -142,6 +179,7 @@ export function permissionFlags(p: PermissionSet): string[] {
     values.length ? [`--allow-${name}=${values.join(",")}`] : [];
   return [
     "--no-prompt",
+    ...(p.unstable ?? []).map((name) => `--unstable-${name}`),
     ...flag("net", p.net),
     ...flag("read", p.read),
     ...flag("write", p.write),

@@ -327,3 +327,42 @@ Deno.test("the local interface's socket joins the set (as network and as a path)
   assert.ok(elsewhere.read.includes("/run/cwmp/local.sock"));
   assert.ok(elsewhere.net.includes("unix:/run/cwmp/local.sock"));
 });
+
+Deno.test("a UDP connection-request port adds its address, the STUN servers and --unstable-net; without one nothing of it", () => {
+  const base = {
+    "state-dir": "/var/lib/cwmp",
+    "acs-url": "https://acs.example.net/cwmp",
+    device: "sim",
+    "log-level": "info",
+    "log-format": "text",
+  } as const;
+  const plain = computePermissions(base);
+  assert.equal(plain.unstable, undefined);
+  assert.ok(!permissionFlags(plain).some((f) => f.startsWith("--unstable")));
+  const udp = computePermissions({ ...base, "udp-cr-port": 7547 });
+  assert.deepStrictEqual(udp.net, [
+    "acs.example.net:443",
+    "127.0.0.1:7547",
+    "acs.example.net:3478",
+  ]);
+  assert.deepStrictEqual(
+    udp.sys,
+    [],
+    "a port on one address needs no interface list",
+  );
+  assert.ok(permissionFlags(udp).includes("--unstable-net"));
+  const wan = computePermissions({
+    ...base,
+    "udp-cr-host": "0.0.0.0",
+    "udp-cr-port": 30005,
+    "stun-servers": ["stun.example.org:3478", "*.stun.example.net"],
+  });
+  assert.deepStrictEqual(wan.net, [
+    "acs.example.net:443",
+    "127.0.0.1:7547",
+    "0.0.0.0:30005",
+    "stun.example.org:3478",
+    "*.stun.example.net",
+  ]);
+  assert.deepStrictEqual(wan.sys, ["networkInterfaces"]);
+});

@@ -1,0 +1,174 @@
+/**
+ * Annex G end to end, over real UDP sockets: the ACS turns STUN on, the
+ * agent learns its public mapping from a STUN server playing a NAT,
+ * publishes it (actively notified) with NATDetected, and a UDP Connection
+ * Request to the port opens a session.
+ */
+import assert from "node:assert/strict";
+import { StunServer } from "../../src/acs/stun_server.ts";
+import { informOf, rig } from "../_helpers/agent.ts";
+import { spa, spv } from "../_helpers/requests.ts";
+
+const MS = "Device.ManagementServer.";
+
+async function until(
+  check: () => boolean,
+  what: string,
+  ms = 5000,
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+Deno.test("behind a NAT: the mapping STUN finds is published and notified, and a UDP connection request opens a session", async () => {
+  const nat = new StunServer({
+    mapping: (from) => ({
+      family: "IPv4",
+      address: "203.0.113.7",
+      port: from.port + 1,
+    }),
+  });
+  await nat.start();
+  const r = await rig({
+    acs: {
+      sessions: [{
+        requests: [
+          spa(`${MS}UDPConnectionRequestAddress`, 2),
+          spv([
+            [`${MS}STUNEnable`, "true"],
+            [`${MS}STUNServerAddress`, "127.0.0.1"],
+            [`${MS}STUNServerPort`, String(nat.port)],
+          ]),
+        ],
+      }],
+    },
+    context: { stun: true },
+    defaults: { PeriodicInformEnable: "false" },
+    agent: {
+      udpConnectionRequest: {
+        hostname: "127.0.0.1",
+        port: 0,
+        retransmitMs: [50, 100, 200],
+      },
+    },
+  });
+  const ms = (name: string) => r.context.device.managementServer(name);
+  try {
+    await r.agent.start();
+    await r.acs.waitForSessions(1);
+    await r.agent.idle();
+    assert.equal(ms("SupportedConnReqMethods"), "HTTP,STUN");
+    // The keep-alive's first exchange is due at once.
+    await r.clock.advance(0);
+    await until(
+      () => ms("UDPConnectionRequestAddress").startsWith("203.0.113.7:"),
+      "the mapping",
+    );
+    assert.equal(ms("NATDetected"), "true");
+    const published = ms("UDPConnectionRequestAddress");
+    const localPort = Number(published.split(":")[1]) - 1;
+    assert.equal(nat.requests[0].connectionRequestBinding, true);
+    assert.equal(
+      nat.requests[0].from.port,
+      localPort,
+      "Binding Requests come from the UDP CR port",
+    );
+
+    // Active notification: a session carries the new address.
+    await r.acs.waitForSessions(2);
+    await r.agent.idle();
+    assert.deepStrictEqual(r.acs.sessions[1].events, ["4 VALUE CHANGE"]);
+    const values = new Map(
+      informOf(r.acs, 1).parameterList.map((p) => [p.name, p.value]),
+    );
+    assert.equal(values.get(`${MS}UDPConnectionRequestAddress`), published);
+
+    // The ACS reaches the CPE through the mapping (here: the port itself).
+    await nat.sendConnectionRequest(
+      { hostname: "127.0.0.1", port: localPort },
+      { username: "acs", password: "cr-secret" },
+    );
+    await r.acs.waitForSessions(3);
+    await r.agent.idle();
+    assert.deepStrictEqual(r.acs.sessions[2].events, ["6 CONNECTION REQUEST"]);
+    // Its two copies were dropped as retransmissions, and a wrong password is refused.
+    await nat.sendConnectionRequest(
+      { hostname: "127.0.0.1", port: localPort },
+      { username: "acs", password: "guess" },
+      { times: 1 },
+    );
+    await until(
+      () => (r.agent.connectionRequestRefusals["bad-credentials"] ?? 0) === 1,
+      "the refusal",
+    );
+    assert.equal(r.agent.connectionRequestRefusals.replayed, 2);
+    assert.equal(r.acs.sessions.length, 3);
+
+    // STUN off again: the port's own address, no NAT.
+    // As a SetParameterValues or a local change would.
+    await r.context.device.setValues([{
+      path: `${MS}STUNEnable`,
+      value: "false",
+    }]);
+    await until(() => ms("NATDetected") === "false", "STUN off");
+    assert.equal(ms("UDPConnectionRequestAddress"), `127.0.0.1:${localPort}`);
+  } finally {
+    await r.stop();
+    await nat.stop();
+  }
+});
+
+Deno.test("a STUN server outside the allowed ones gets no Binding Request; the refusal is logged once", async () => {
+  const nat = new StunServer();
+  await nat.start();
+  const r = await rig({
+    acs: {
+      sessions: [{
+        requests: [
+          spv([
+            [`${MS}STUNEnable`, "true"],
+            [`${MS}STUNServerAddress`, "127.0.0.1"],
+            [`${MS}STUNServerPort`, String(nat.port)],
+          ]),
+        ],
+      }],
+    },
+    context: { stun: true },
+    defaults: { PeriodicInformEnable: "false" },
+    agent: {
+      udpConnectionRequest: {
+        hostname: "127.0.0.1",
+        port: 0,
+        retransmitMs: [20],
+        stunServerRefusal: (host, port) =>
+          `${host}:${port} is not among the STUN servers this agent may use`,
+      },
+    },
+  });
+  try {
+    await r.agent.start();
+    await r.acs.waitForSessions(1);
+    await r.agent.idle();
+    await r.clock.advance(0);
+    await r.clock.advance(30_000);
+    await until(
+      () => r.logs.some((l) => l.msg === "STUN server refused"),
+      "the refusal line",
+    );
+    assert.equal(
+      r.logs.filter((l) => l.msg === "STUN server refused").length,
+      1,
+    );
+    assert.equal(nat.requests.length, 0);
+    assert.match(
+      r.context.device.managementServer("UDPConnectionRequestAddress"),
+      /^127\.0\.0\.1:\d+$/,
+    );
+  } finally {
+    await r.stop();
+    await nat.stop();
+  }
+});
