@@ -24,7 +24,8 @@ const uint = (min = 0, max?: number) => ({
 
 /**
  * ManagementServer parameters the agent owns (digest §14.1), with types and
- * factory defaults. STUN, XMPP, lightweight notifications, alias addressing,
+ * factory defaults. The STUN ones join them only with a UDP port
+ * (`stun_parameters.ts`); XMPP, lightweight notifications, alias addressing,
  * Kicked and HTTP compression are not implemented, so their parameters are
  * not advertised (an ACS must not be told a feature exists that does not).
  */
