@@ -14,6 +14,8 @@
  *
  * @module
  */
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha1 } from "@noble/hashes/legacy.js";
 
 /** Binding Request, Response and Error Response. */
 export const BINDING_REQUEST = 0x0001;
@@ -168,20 +170,16 @@ export async function encodeBindingRequest(
  * console.log((await messageIntegrity(new Uint8Array(20), "pw")).length); // 20
  * ```
  */
-export async function messageIntegrity(
+export function messageIntegrity(
   before: Uint8Array,
   password: string,
 ): Promise<Uint8Array> {
   const input = new Uint8Array(Math.ceil(before.length / 64) * 64);
   input.set(before);
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(password),
-    { name: "HMAC", hash: "SHA-1" },
-    false,
-    ["sign"],
+  // Not WebCrypto: it refuses the empty key an empty STUNPassword makes.
+  return Promise.resolve(
+    hmac(sha1, new TextEncoder().encode(password), input),
   );
-  return new Uint8Array(await crypto.subtle.sign("HMAC", key, input));
 }
 
 /**

@@ -297,7 +297,15 @@ export class UdpEndpoint {
         }
         continue;
       }
-      await this.#connectionRequest(bytes, from);
+      try {
+        await this.#connectionRequest(bytes, from);
+      } catch (error) {
+        // A datagram, or what it set off, must never end the port.
+        this.#options.log?.("UDP datagram not handled", {
+          from,
+          reason: String((error as Error)?.message ?? error),
+        });
+      }
     }
   }
 

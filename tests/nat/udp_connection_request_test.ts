@@ -185,3 +185,17 @@ Deno.test("the ids remembered for one timestamp stay bounded", async () => {
     "replayed",
   );
 });
+
+Deno.test("an empty password is a key like any other: HMAC allows it, so the request is checked, not thrown on", async () => {
+  const verifier = new UdpRequestVerifier();
+  const signed = request(datagram({ ts: 9, id: 1, un: "acs", cn: "c" }, ""));
+  assert.equal(
+    await verifier.verify(signed, { username: "acs", password: "" }),
+    undefined,
+  );
+  const forged = request(datagram({ ts: 10, id: 2, un: "acs", cn: "c" }, "x"));
+  assert.equal(
+    (await verifier.verify(forged, { username: "acs", password: "" }))?.reason,
+    "bad-credentials",
+  );
+});

@@ -201,3 +201,46 @@ Deno.test("past the burst, valid requests are rate-limited", async () => {
     await server.stop();
   }
 });
+
+Deno.test("a throwing session callback is logged and the port goes on serving", async () => {
+  const server = new StunServer();
+  await server.start();
+  const lines: string[] = [];
+  let calls = 0;
+  const endpoint = UdpEndpoint.start({
+    hostname: "127.0.0.1",
+    port: 0,
+    credentials: () => CR,
+    onRequest: () => {
+      calls++;
+      throw new Error("the agent is stopping");
+    },
+    log: (msg, details) => lines.push(`${msg}: ${details.reason ?? ""}`),
+  });
+  try {
+    await server.sendConnectionRequest(endpoint.local, CR, {
+      ts: 1,
+      id: 1,
+      times: 1,
+    });
+    await until(() =>
+      lines.some((l) => l.startsWith("UDP datagram not handled"))
+    );
+    await server.sendConnectionRequest(endpoint.local, CR, {
+      ts: 2,
+      id: 2,
+      times: 1,
+    });
+    await until(() => calls === 2);
+    assert.ok(
+      lines.includes("UDP datagram not handled: the agent is stopping"),
+    );
+    assert.equal(
+      (await endpoint.bind({ hostname: "127.0.0.1", port: server.port })).ok,
+      true,
+    );
+  } finally {
+    await endpoint.stop();
+    await server.stop();
+  }
+});
