@@ -173,11 +173,13 @@ export class UdpEndpoint {
   ): Promise<BindingResult> {
     let answer = await this.#exchange(target, options, false);
     if (
-      answer?.type === BINDING_ERROR_RESPONSE && answer.error?.code === 401 &&
+      typeof answer === "object" &&
+      answer.type === BINDING_ERROR_RESPONSE && answer.error?.code === 401 &&
       target.credentials && target.credentials.username !== ""
     ) {
       answer = await this.#exchange(target, options, true);
     }
+    if (typeof answer === "string") return { ok: false, reason: answer };
     if (!answer) {
       return {
         ok: false,
@@ -219,7 +221,7 @@ export class UdpEndpoint {
     target: StunTarget,
     options: { readonly bindingChange?: boolean },
     withCredentials: boolean,
-  ): Promise<StunMessage | undefined> {
+  ): Promise<StunMessage | string | undefined> {
     const transactionId = newTransactionId();
     const request = await encodeBindingRequest({
       transactionId,
@@ -245,11 +247,10 @@ export class UdpEndpoint {
         try {
           await this.#socket.send(request, to);
         } catch (error) {
-          this.#options.log?.("STUN request not sent", {
-            server: `${target.hostname}:${target.port}`,
-            reason: (error as Error).message,
-          });
-          return undefined;
+          // The caller says it (once per reason, for a keep-alive).
+          return `cannot send to the STUN server ${target.hostname}:${target.port}: ${
+            (error as Error).message
+          }`;
         }
         let timer: ReturnType<typeof setTimeout> | undefined;
         const late = new Promise<"late">((r) => {

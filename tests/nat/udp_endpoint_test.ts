@@ -90,6 +90,13 @@ Deno.test("dropped requests are sent again; a server that never answers ends in 
     });
     assert.equal(silent.requests.length, FAST.length);
     assert.ok(Date.now() - began < 1000);
+    // A server the socket cannot send to (port 0) is a reason too.
+    const unsendable = await endpoint.bind({ hostname: "127.0.0.1", port: 0 });
+    assert.equal(unsendable.ok, false);
+    assert.match(
+      (unsendable as { reason: string }).reason,
+      /^cannot send to the STUN server 127\.0\.0\.1:0: /,
+    );
   });
 });
 
