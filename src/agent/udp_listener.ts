@@ -90,6 +90,7 @@ export class UdpConnectionRequestListener {
             this.#parts.onRequest();
           },
           refusals: this.#parts.refusals,
+          log: (msg, details) => this.#parts.log("warn", msg, details),
           now: () => this.#parts.clock.now(),
           ...(this.#parts.rateLimit !== undefined
             ? { rateLimit: this.#parts.rateLimit }

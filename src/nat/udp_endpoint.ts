@@ -64,7 +64,7 @@ export interface UdpEndpointOptions {
   readonly rateIntervalMs?: number;
   /** Counts and logs refusals (shared with the HTTP listener, say). */
   readonly refusals?: RefusalLog;
-  /** Log lines (never with credentials). */
+  /** Where what goes wrong is said (never with credentials). */
   readonly log?: (msg: string, details: Record<string, unknown>) => void;
   /** The clock (ms). */
   readonly now?: () => number;
@@ -267,21 +267,25 @@ export class UdpEndpoint {
   }
 
   async #receive(): Promise<void> {
+    // One byte more than a request may have, so an oversized one shows.
+    // Reused: each datagram is done with before the next is received.
+    const buffer = new Uint8Array(MAX_UDP_REQUEST_BYTES + 1);
+    let lastError = "";
     // Bounded by the socket: it ends when stop() closes it.
     for (;;) {
       let datagram: [Uint8Array, Deno.Addr];
       try {
-        // One byte more than a request may have, so an oversized one shows.
-        datagram = await this.#socket.receive(
-          new Uint8Array(MAX_UDP_REQUEST_BYTES + 1),
-        );
+        datagram = await this.#socket.receive(buffer);
       } catch (error) {
-        if (this.#stopped) return;
-        this.#options.log?.("UDP receive failed", {
-          reason: (error as Error).message,
-        });
-        // A receive error is not the end of the port: go on, after a beat
-        // so that a persistent one does not spin.
+        if (this.#stopped || error instanceof Deno.errors.BadResource) return;
+        const reason = (error as Error).message;
+        if (reason !== lastError) {
+          lastError = reason;
+          this.#options.log?.("UDP receive failed", { reason });
+        }
+        // A receive error (an ICMP unreachable reported on the socket, say)
+        // is not the end of the port: go on, after a beat so that a
+        // persistent one does not spin.
         await new Promise((r) => setTimeout(r, 100));
         continue;
       }
@@ -328,7 +332,6 @@ export class UdpEndpoint {
       this.#refusals.refuse("rate-limited", from);
       return;
     }
-    this.#options.log?.("udp connection request", { from });
     this.#options.onRequest();
   }
 }
