@@ -27,6 +27,8 @@ export interface UdpListenerSettings {
     | undefined;
   /** Waits between Binding Request transmissions (tests shorten them). */
   readonly retransmitMs?: readonly number[];
+  /** Told each new UDPConnectionRequestAddress and NATDetected (for `agent status`). */
+  readonly onPublished?: (mapping: NatMapping) => void;
 }
 
 /** What the listener needs from the agent. */
@@ -230,7 +232,9 @@ export class UdpConnectionRequestListener {
       device.publish(name, value);
       changed.push(prefix + name);
     }
-    if (changed.length > 0) this.#parts.onPublished(changed);
+    if (changed.length === 0) return;
+    this.#settings.onPublished?.(mapping);
+    this.#parts.onPublished(changed);
   }
 }
 

@@ -134,6 +134,7 @@ export async function runCommand(
       readFile: (path) => io.readFile(path),
       log,
       refusals: state.refusals,
+      reportUdp: state.reportUdp,
     });
     await agent.start();
     local = await startLocalInterface(config, context, agent, log);

@@ -36,6 +36,9 @@ export async function createAgent(
     readonly readFile: (path: string) => Promise<Uint8Array>;
     readonly log: (record: LogRecord) => void;
     readonly refusals: RefusalLog;
+    readonly reportUdp?: (
+      mapping: { readonly address: string; readonly natDetected: boolean },
+    ) => void;
   },
 ): Promise<CwmpAgent> {
   const readPem = async (file: string | undefined) =>
@@ -119,6 +122,7 @@ export async function createAgent(
         udpConnectionRequest: {
           hostname: udpHost(config),
           port: config["udp-cr-port"],
+          ...(parts.reportUdp ? { onPublished: parts.reportUdp } : {}),
           stunServerRefusal: (host, port) => {
             const servers = stunServerList(config);
             const target = `${host.includes(":") ? `[${host}]` : host}:${port}`;

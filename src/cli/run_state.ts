@@ -23,6 +23,11 @@ export interface OpenState {
   readonly store: ResilientStore;
   /** Refused connection requests, counted into the health file. */
   readonly refusals: RefusalLog;
+  /** The UDP connection-request address and NATDetected, into the health file. */
+  readonly reportUdp: (mapping: {
+    readonly address: string;
+    readonly natDetected: boolean;
+  }) => void;
   /** A last try for what the disk did not take, then the health file and the lock let go. */
   close(): Promise<void>;
 }
@@ -83,6 +88,8 @@ export async function openStateDir(
     return {
       store,
       refusals,
+      reportUdp: (udpConnectionRequest) =>
+        report.update({ udpConnectionRequest }),
       async close() {
         await store.flush();
         store.close();

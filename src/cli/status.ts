@@ -137,6 +137,7 @@ export async function statusCommand(
       : null,
     stateWrites: health?.state ?? null,
     connectionRequestsRefused: health?.connectionRequests ?? null,
+    udpConnectionRequest: udpOf(health?.udpConnectionRequest),
     healthAt: health?.updatedAt ?? null,
     stateProblems: problems,
   };
@@ -189,6 +190,13 @@ export async function statusCommand(
           ? "ok"
           : `failing since ${status.stateWrites.failingSince}: ${status.stateWrites.error}; ${status.stateWrites.pending.length} document(s) held in memory`
       }`,
+      ...(status.udpConnectionRequest
+        ? [
+          `UDP requests:   ${
+            status.udpConnectionRequest.address || "port closed"
+          }${status.udpConnectionRequest.natDetected ? " (NAT detected)" : ""}`,
+        ]
+        : []),
       ...(status.connectionRequestsRefused
         ? [
           `refused connection requests: ${
@@ -220,4 +228,14 @@ function hostOf(url: string): string {
   } catch {
     return "?";
   }
+}
+
+/** The health file's UDP part, if it has the shape it should (the file is not trusted). */
+function udpOf(
+  value: unknown,
+): { address: string; natDetected: boolean } | null {
+  const v = value as { address?: unknown; natDetected?: unknown } | undefined;
+  return typeof v?.address === "string" && typeof v.natDetected === "boolean"
+    ? { address: v.address.slice(0, 256), natDetected: v.natDetected }
+    : null;
 }

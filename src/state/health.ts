@@ -24,6 +24,11 @@ export interface HealthDocument {
   readonly state?: StoreHealth;
   /** Connection requests the listener refused since the agent started, by reason. */
   readonly connectionRequests?: Readonly<Record<string, number>>;
+  /** The UDP connection-request port's published address, and whether STUN saw a NAT. */
+  readonly udpConnectionRequest?: {
+    readonly address: string;
+    readonly natDetected: boolean;
+  };
 }
 
 /**

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { FixtureAcs } from "../../src/acs/fixture.ts";
 import { StunServer } from "../../src/acs/stun_server.ts";
 import { startAgent } from "../_helpers/agent_process.ts";
+import { runAgent } from "../_helpers/cli.ts";
 import { spv } from "../_helpers/requests.ts";
 
 const MS = "Device.ManagementServer.";
@@ -60,6 +61,26 @@ Deno.test("the sandboxed agent keeps a NAT mapping through STUN and answers a UD
     );
     assert.equal(mapping.natDetected, true);
     assert.equal(nat.requests[0].connectionRequestBinding, true);
+
+    // agent status shows it (from the health file, within a second or so).
+    let udp: unknown;
+    for (let i = 0; i < 50; i++) {
+      const status = await runAgent(["status", "--state-dir", dir, "--json"]);
+      udp = JSON.parse(status.stdout).udpConnectionRequest;
+      if ((udp as { natDetected?: boolean } | null)?.natDetected) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepStrictEqual(udp, {
+      address: `198.51.100.9:${port + 3}`,
+      natDetected: true,
+    });
+    const text = await runAgent(["status", "--state-dir", dir]);
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `UDP requests: +198\\.51\\.100\\.9:${port + 3} \\(NAT detected\\)`,
+      ),
+    );
 
     await acs.waitForSessions(1, 30_000);
     await nat.sendConnectionRequest(
