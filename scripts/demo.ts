@@ -6,11 +6,16 @@
  * request and, in that session, a firmware Download of an image it serves
  * itself: the agent fetches and applies it, reboots into it, and reports
  * `1 BOOT` + `7 TRANSFER COMPLETE` + `M Download` with the TransferComplete.
- * Prints the conversation, stops both, exits 0 (1 if anything went wrong).
+ * In that session the ACS also turns STUN on (TR-069 Annex G): the agent
+ * learns its public mapping from a STUN server that plays a NAT, reports it
+ * with `4 VALUE CHANGE`, and a UDP connection request to it opens the last
+ * session. Prints the conversation, stops all, exits 0 (1 if anything went
+ * wrong).
  *
  * Usage: deno task demo [--verbose]
  */
 import { FixtureAcs } from "../src/acs/fixture.ts";
+import { StunServer } from "../src/acs/stun_server.ts";
 import { CwmpAgent } from "../src/agent/cwmp_agent.ts";
 import { DEFAULT_SNAPSHOT } from "../src/cli/device_option.ts";
 import type { AcsRequest } from "../src/cwmp/messages.ts";
@@ -154,6 +159,8 @@ function keyArguments(entry: TranscriptEntry): string {
 }
 
 const TRANSFER_LINES = new Set([
+  "NAT mapping",
+  "UDP connection request accepted",
   "transfer started",
   "applying download",
   "transfer complete",
@@ -191,10 +198,61 @@ async function main(): Promise<number> {
     },
   };
   acs.script(2, { requests: [firmware] });
+  // A STUN server that answers as a NAT would: another address and port.
+  const nat = new StunServer({
+    mapping: (from) => ({
+      family: "IPv4",
+      address: "203.0.113.10",
+      port: from.port + 10_000 > 65535
+        ? from.port - 10_000
+        : from.port + 10_000,
+    }),
+  });
+  await nat.start();
+  const MS = "Device.ManagementServer.";
+  // After the upgrade, the ACS turns STUN on and asks to hear of the address.
+  acs.script(3, {
+    requests: [
+      {
+        kind: "request",
+        method: "SetParameterAttributes",
+        args: {
+          parameterList: [{
+            name: `${MS}UDPConnectionRequestAddress`,
+            notificationChange: true,
+            notification: 2,
+            accessListChange: false,
+            accessList: [],
+          }],
+        },
+      },
+      {
+        kind: "request",
+        method: "SetParameterValues",
+        args: {
+          parameterList: [
+            { name: `${MS}STUNEnable`, value: "true", type: "boolean" },
+            {
+              name: `${MS}STUNServerAddress`,
+              value: "127.0.0.1",
+              type: "string",
+            },
+            {
+              name: `${MS}STUNServerPort`,
+              value: String(nat.port),
+              type: "unsignedInt",
+            },
+          ],
+          parameterKey: "demo-stun",
+        },
+      },
+    ],
+  });
   write(`fixture ACS listening at ${acs.url}`);
   const store = new FileStateStore(stateDir);
   const device = await SimulatedDevice.load(DEFAULT_SNAPSHOT, { store });
   const context = await createRpcContext(device, {
+    stun: true,
     defaults: {
       URL: acs.url,
       ConnectionRequestUsername: "acs",
@@ -206,6 +264,7 @@ async function main(): Promise<number> {
   const agent = new CwmpAgent({
     context,
     connectionRequest: { hostname: "127.0.0.1", port: 0 },
+    udpConnectionRequest: { hostname: "127.0.0.1", port: 0 },
     notificationPollMs: 0,
     transfers: { dir: `${stateDir}/transfers` },
     onMessage: (entry) => {
@@ -239,7 +298,13 @@ async function main(): Promise<number> {
       write(
         `        [${record.level}] ${record.msg}${
           record.commandKey ? ` ${record.commandKey}` : ""
-        }${record.bytes !== undefined ? ` (${record.bytes} bytes)` : ""}`,
+        }${record.bytes !== undefined ? ` (${record.bytes} bytes)` : ""}${
+          record.udpConnectionRequestAddress
+            ? ` ${record.udpConnectionRequestAddress}${
+              record.natDetected ? " (NAT detected)" : ""
+            }`
+            : ""
+        }`,
       ),
   });
   try {
@@ -255,23 +320,39 @@ async function main(): Promise<number> {
       "demo-cr-secret",
     );
     write(`        connection request answered HTTP ${status}`);
-    // Session 3 asks for the firmware; session 4, after the reboot, reports it.
-    await acs.waitForSessions(4);
+    // Session 3 asks for the firmware; session 4, after the reboot, reports
+    // it and turns STUN on; session 5 reports the public address.
+    await acs.waitForSessions(5);
+    await agent.idle();
+    const address = context.device.managementServer(
+      "UDPConnectionRequestAddress",
+    );
+    write(`\nthe ACS sends a UDP connection request to ${address}`);
+    // Through the "NAT": the mapping leads back to the agent's own port.
+    const own = nat.requests.at(-1)!.from;
+    await nat.sendConnectionRequest(own, {
+      username: "acs",
+      password: "demo-cr-secret",
+    });
+    await acs.waitForSessions(6);
     await agent.idle();
   } finally {
     await agent.stop();
     await acs.stop();
+    await nat.stop();
     await Deno.remove(stateDir, { recursive: true });
   }
-  const ok = !failed && acs.sessions.length === 4 &&
+  const ok = !failed && acs.sessions.length === 6 &&
     acs.sessions[0].events.includes("0 BOOTSTRAP") &&
     acs.sessions[1].events.includes("M Reboot") &&
     acs.sessions[2].events.includes("6 CONNECTION REQUEST") &&
-    acs.sessions[3].events.includes("7 TRANSFER COMPLETE");
+    acs.sessions[3].events.includes("7 TRANSFER COMPLETE") &&
+    acs.sessions[4].events.includes("4 VALUE CHANGE") &&
+    acs.sessions[5].events.includes("6 CONNECTION REQUEST");
   write(
     `\n${
       ok
-        ? "demo finished: 4 sessions, every RPC exercised, a firmware upgrade reported"
+        ? "demo finished: 6 sessions, every RPC exercised, a firmware upgrade reported, a UDP connection request through a NAT"
         : "demo FAILED"
     }`,
   );

@@ -42,6 +42,8 @@ export interface UdpConnectionRequest {
 export type UdpRequestRefusal =
   | { readonly reason: "malformed"; readonly detail: string }
   | { readonly reason: "replayed"; readonly detail: string }
+  /** The accepted request again: the ACS sends each one several times. */
+  | { readonly reason: "retransmission"; readonly detail: string }
   | { readonly reason: "no-credentials"; readonly detail: string }
   | { readonly reason: "bad-credentials"; readonly detail: string };
 
@@ -179,7 +181,7 @@ export function udpRequestSignature(
  * const request = { ts: 100, id: 1, un: "acs", cn: "c", sig };
  * const credentials = { username: "acs", password: "pw" };
  * console.log(await verifier.verify(request, credentials)); // undefined: accepted
- * console.log((await verifier.verify(request, credentials))?.reason); // "replayed"
+ * console.log((await verifier.verify(request, credentials))?.reason); // "retransmission"
  * ```
  */
 export class UdpRequestVerifier {
@@ -191,15 +193,17 @@ export class UdpRequestVerifier {
     request: UdpConnectionRequest,
     credentials: { readonly username: string; readonly password: string },
   ): Promise<UdpRequestRefusal | undefined> {
-    if (
-      request.ts < this.#newestTs ||
-      (request.ts === this.#newestTs && this.#idsAtNewest.has(request.id))
-    ) {
+    if (request.ts === this.#newestTs && this.#idsAtNewest.has(request.id)) {
+      return {
+        reason: "retransmission",
+        detail: `id ${request.id} already accepted`,
+      };
+    }
+    if (request.ts < this.#newestTs) {
       return {
         reason: "replayed",
-        detail: request.ts < this.#newestTs
-          ? `ts ${request.ts} older than the last accepted ${this.#newestTs}`
-          : `id ${request.id} already accepted`,
+        detail:
+          `ts ${request.ts} older than the last accepted ${this.#newestTs}`,
       };
     }
     if (credentials.username === "" && credentials.password === "") {

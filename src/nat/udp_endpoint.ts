@@ -116,6 +116,7 @@ export class UdpEndpoint {
   readonly #pending = new Map<string, (message: StunMessage) => void>();
   readonly #receiving: Promise<void>;
   #stopped = false;
+  #retransmissions = 0;
 
   private constructor(options: UdpEndpointOptions, socket: Deno.DatagramConn) {
     this.#options = options;
@@ -159,6 +160,11 @@ export class UdpEndpoint {
   /** Refusals so far, by reason. */
   refusals(): Readonly<Record<string, number>> {
     return this.#refusals.totals();
+  }
+
+  /** Copies of accepted requests dropped (protocol, not refusal: never logged). */
+  get retransmissions(): number {
+    return this.#retransmissions;
   }
 
   /**
@@ -324,6 +330,10 @@ export class UdpEndpoint {
       parsed.request,
       this.#options.credentials(),
     );
+    if (refusal?.reason === "retransmission") {
+      this.#retransmissions++;
+      return;
+    }
     if (refusal) {
       this.#refusals.refuse(refusal.reason, from, refusal.detail);
       return;

@@ -109,7 +109,7 @@ Deno.test("agent run: configuration errors name the field and exit 1", async () 
   ) assert.ok(help.stdout.includes(flag), flag);
 });
 
-Deno.test("deno task demo runs four sessions on loopback, a firmware upgrade among them, and exits 0", async () => {
+Deno.test("deno task demo runs six sessions on loopback, a firmware upgrade and a UDP connection request through a NAT among them, and exits 0", async () => {
   const { code, stdout } = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -139,7 +139,24 @@ Deno.test("deno task demo runs four sessions on loopback, a firmware upgrade amo
     text,
     /fault 9003 +Invalid arguments \[Device\.WiFi\.Radio\.1\.Channel=9007\]/,
   );
-  assert.match(text, /demo finished/);
+  // Annex G: STUN turned on, the mapping reported, a UDP request served.
+  assert.match(text, /NAT mapping 203\.0\.113\.10:\d+ \(NAT detected\)/);
+  assert.match(text, /events: 4 VALUE CHANGE/);
+  assert.match(
+    text,
+    /UDP connection request accepted[\s\S]*events: 6 CONNECTION REQUEST/,
+  );
+  assert.match(
+    text,
+    /the ACS sends a UDP connection request to 203\.0\.113\.10:\d+/,
+  );
+  // The UDP request's copies are not refusals (the HTTP request's first,
+  // unauthenticated try is one: Digest asks for credentials).
+  assert.doesNotMatch(
+    text.slice(text.indexOf("UDP connection request to")),
+    /refused/,
+  );
+  assert.match(text, /demo finished: 6 sessions/);
 });
 
 /** `agent run …` until `until()` holds (or `maxMs`), then SIGTERM; returns its log lines. */

@@ -135,14 +135,15 @@ Deno.test("a server that asks for credentials gets USERNAME and MESSAGE-INTEGRIT
   });
 });
 
-Deno.test("a UDP Connection Request sent three times starts one session; replays, forgeries and garbage are counted, not served", async () => {
+Deno.test("a UDP Connection Request sent three times starts one session; its copies are dropped quietly, replays, forgeries and garbage are counted", async () => {
   const server = new StunServer();
   await withStun(server, async (endpoint, requests) => {
     const to = endpoint.local;
     await server.sendConnectionRequest(to, CR, { ts: 1000, id: 1 });
-    await until(() => endpoint.refusals().replayed === 2);
+    await until(() => endpoint.retransmissions === 2);
     assert.equal(requests.count, 1);
-    // The same id again later, and an older timestamp: replays.
+    assert.deepStrictEqual(endpoint.refusals(), {}, "copies are no refusal");
+    // The same id again later: a copy; an older timestamp: a replay.
     await server.sendConnectionRequest(to, CR, { ts: 1000, id: 1, times: 1 });
     await server.sendConnectionRequest(to, CR, { ts: 999, id: 2, times: 1 });
     // A wrong password and a wrong username.
@@ -166,10 +167,11 @@ Deno.test("a UDP Connection Request sent three times starts one session; replays
     probe.close();
     await until(() => (endpoint.refusals().malformed ?? 0) === 2);
     assert.deepStrictEqual(endpoint.refusals(), {
-      replayed: 4,
+      replayed: 1,
       "bad-credentials": 2,
       malformed: 2,
     });
+    assert.equal(endpoint.retransmissions, 3);
     assert.equal(requests.count, 1);
     // A new request is served, and the port still answers STUN.
     await server.sendConnectionRequest(to, CR, { ts: 1001, id: 3, times: 1 });
