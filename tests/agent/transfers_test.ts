@@ -740,6 +740,12 @@ Deno.test("RequestDownload from the device and from agent request-download: 9 RE
       value: "beta",
     }]);
     assert.deepStrictEqual(r.context.transfers.current.downloadRequests, []);
+    // Taken right after it is recorded, which may be after the session
+    // that sent it has ended: a moment is allowed.
+    for (let i = 0; i < 100; i++) {
+      if ([...Deno.readDirSync(`${dir}/requests`)].length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     assert.deepStrictEqual(
       [...Deno.readDirSync(`${dir}/requests`)],
       [],
