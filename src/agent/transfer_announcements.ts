@@ -192,14 +192,20 @@ export class TransferAnnouncements {
           MAX_CPE_ANNOUNCEMENTS
       ) return; // The rest wait for the ACS to take these.
       const path = `${dir}/${name}`;
-      const request = await readRequestFile(path).catch((error) => {
-        this.#log("warn", "request file refused", {
-          file: name,
-          problem: String((error as Error)?.message ?? error),
+      // Recorded before a crash kept it from being removed: once is enough.
+      const seen = this.#context.transfers.current.downloadRequests.some((r) =>
+        r.file === name
+      );
+      const request = seen
+        ? undefined
+        : await readRequestFile(path).catch((error) => {
+          this.#log("warn", "request file refused", {
+            file: name,
+            problem: String((error as Error)?.message ?? error),
+          });
+          return undefined;
         });
-        return undefined;
-      });
-      if (request) await this.requestDownload(request);
+      if (request) await this.requestDownload({ ...request, file: name });
       await Deno.remove(path).catch(() => {});
     }
   }

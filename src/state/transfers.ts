@@ -142,6 +142,12 @@ export interface DownloadRequest {
   readonly fileType: string;
   /** FileTypeArg: name/value pairs for the ACS (at most 16). */
   readonly args: readonly { readonly name: string; readonly value: string }[];
+  /**
+   * The request file it came from (`agent request-download`), so that a
+   * file seen again after a crash — recorded, not yet removed — is not
+   * asked for twice.
+   */
+  readonly file?: string;
 }
 
 /** Most autonomous completions and download requests kept for the ACS each. */
@@ -227,6 +233,7 @@ const downloadRequest: Check<DownloadRequest> = v.object({
     name: v.string().max(64),
     value: v.string().max(256),
   })).max(16),
+  file: v.string().max(255).optional(),
 }) as Check<DownloadRequest>;
 
 /** How the transfer document is checked when read back. */

@@ -768,6 +768,39 @@ Deno.test("RequestDownload from the device and from agent request-download: 9 RE
   }
 });
 
+Deno.test("a request file recorded but not removed before a crash is asked for once, then removed", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.mkdir(`${dir}/requests`);
+  const r = await rig({
+    agent: { transfers: { requestsDir: `${dir}/requests` } },
+  });
+  try {
+    // The state a crash between the record and the removal leaves.
+    const name = "1796286653389-crash.json";
+    const request = { fileType: "1 Firmware Upgrade Image", args: [] };
+    await Deno.writeTextFile(
+      `${dir}/requests/${name}`,
+      JSON.stringify(request),
+    );
+    await r.context.transfers.update((d) => ({
+      ...d,
+      downloadRequests: [{ ...request, file: name }],
+    }));
+    await r.agent.start();
+    await r.acs.waitForSessions(1);
+    await r.agent.idle();
+    const asked = cpeRequests(r.acs, 0).filter((b) =>
+      b.kind === "request" && b.method === "RequestDownload"
+    );
+    assert.equal(asked.length, 1);
+    assert.deepStrictEqual(r.context.transfers.current.downloadRequests, []);
+    assert.deepStrictEqual([...Deno.readDirSync(`${dir}/requests`)], []);
+  } finally {
+    await r.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("every Download file type succeeds from an https file server under the named CA, with its progress logged; a bad signature is 9019", async () => {
   const pem = (name: string) =>
     Deno.readTextFileSync(new URL(`../../certs/${name}`, import.meta.url));
