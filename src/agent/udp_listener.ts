@@ -67,6 +67,9 @@ export class UdpConnectionRequestListener {
   /** The STUN settings the keep-alive runs with, to restart it on a change. */
   #stunKey = "";
   #refusedTarget = "";
+  /** When UDPConnectionRequestAddress last went to notification (IGD's limit). */
+  #notifiedAt = -Infinity;
+  #limitTimer: number | undefined;
 
   /** A listener that is not running yet. */
   constructor(settings: UdpListenerSettings, parts: UdpListenerParts) {
@@ -134,6 +137,10 @@ export class UdpConnectionRequestListener {
     await this.#keepAlive?.stop();
     this.#keepAlive = undefined;
     this.#stunKey = "";
+    if (this.#limitTimer !== undefined) {
+      this.#parts.clock.clearTimeout(this.#limitTimer);
+      this.#limitTimer = undefined;
+    }
     await endpoint?.stop();
     if (endpoint && unpublish) {
       this.#publish({ address: "", natDetected: false });
@@ -234,7 +241,39 @@ export class UdpConnectionRequestListener {
     }
     if (changed.length === 0) return;
     this.#settings.onPublished?.(mapping);
-    this.#parts.onPublished(changed);
+    this.#notify(changed, prefix + "UDPConnectionRequestAddress");
+  }
+
+  /**
+   * Hands changed paths to notification; the address no sooner than
+   * UDPConnectionRequestAddressNotificationLimit seconds after its last one
+   * (TR-098; absent, so 0, under Device:2). Its value is current at once:
+   * only the notification waits, and carries the value of its time.
+   */
+  #notify(changed: readonly string[], addressPath: string): void {
+    const clock = this.#parts.clock;
+    const limitS = Number(
+      this.#parts.device.managementServer(
+        "UDPConnectionRequestAddressNotificationLimit",
+      ) || 0,
+    );
+    if (!changed.includes(addressPath) || limitS <= 0) {
+      this.#parts.onPublished(changed);
+      return;
+    }
+    const due = this.#notifiedAt + limitS * 1000;
+    if (clock.now() >= due) {
+      this.#notifiedAt = clock.now();
+      this.#parts.onPublished(changed);
+      return;
+    }
+    const others = changed.filter((p) => p !== addressPath);
+    if (others.length > 0) this.#parts.onPublished(others);
+    this.#limitTimer ??= clock.setTimeout(() => {
+      this.#limitTimer = undefined;
+      this.#notifiedAt = clock.now();
+      this.#parts.onPublished([addressPath]);
+    }, due - clock.now());
   }
 }
 

@@ -98,7 +98,7 @@ export class ManagedDevice implements DeviceAdapter {
     this.transfers = device.transfers;
     this.root = root;
     this.#prefix = `${root}.ManagementServer.`;
-    this.#table = managementServerTable(options);
+    this.#table = managementServerTable({ ...options, root });
     const owned = new Map<string, AgentParameterDefinition>();
     for (const [name, definition] of Object.entries(this.#table)) {
       owned.set(this.#prefix + name, definition);
@@ -144,7 +144,7 @@ export class ManagedDevice implements DeviceAdapter {
     const root = device.definitions().parameters[0]?.path.split(".")[0] ??
       "Device";
     const values: Record<string, string> = {};
-    const table = managementServerTable(options);
+    const table = managementServerTable({ ...options, root });
     for (const [name, definition] of Object.entries(table)) {
       values[`${root}.ManagementServer.${name}`] = options.defaults?.[name] ??
         definition.default;

@@ -63,7 +63,8 @@ export const STUN_PARAMETERS: Readonly<
 
 /**
  * The agent-owned ManagementServer table: the base one, and with `stun` the
- * Annex G parameters and `STUN` among SupportedConnReqMethods.
+ * Annex G parameters and `STUN` among SupportedConnReqMethods (and, under
+ * an `InternetGatewayDevice` root, UDPConnectionRequestAddressNotificationLimit).
  *
  * @example
  * ```ts
@@ -72,7 +73,7 @@ export const STUN_PARAMETERS: Readonly<
  * ```
  */
 export function managementServerTable(
-  options: { readonly stun?: boolean },
+  options: { readonly stun?: boolean; readonly root?: string },
 ): Readonly<Record<string, AgentParameterDefinition>> {
   if (!options.stun) return MANAGEMENT_SERVER_PARAMETERS;
   return {
@@ -82,5 +83,15 @@ export function managementServerTable(
       default: "HTTP,STUN",
     },
     ...STUN_PARAMETERS,
+    // TR-098 has it; Device:2 dropped it (not in 2.19).
+    ...(options.root === "InternetGatewayDevice"
+      ? {
+        UDPConnectionRequestAddressNotificationLimit: {
+          type: { base: "unsignedInt", ranges: [{ min: 0 }] },
+          writable: true,
+          default: "0",
+        },
+      }
+      : {}),
   };
 }

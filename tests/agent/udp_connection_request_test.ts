@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { StunServer } from "../../src/acs/stun_server.ts";
 import { informOf, rig } from "../_helpers/agent.ts";
 import { spa, spv } from "../_helpers/requests.ts";
+import { parseSnapshot } from "../../src/device/snapshot.ts";
 
 const MS = "Device.ManagementServer.";
 
@@ -169,6 +170,89 @@ Deno.test("a STUN server outside the allowed ones gets no Binding Request; the r
       r.context.device.managementServer("UDPConnectionRequestAddress"),
       /^127\.0\.0\.1:\d+$/,
     );
+  } finally {
+    await r.stop();
+    await nat.stop();
+  }
+});
+
+Deno.test("TR-098: UDPConnectionRequestAddressNotificationLimit spaces the address's notifications; its value is current at once", async () => {
+  const csv = new URL("../fixtures/devices/igd.csv", import.meta.url).pathname;
+  const IGD = "InternetGatewayDevice.ManagementServer.";
+  let offset = 1;
+  const nat = new StunServer({
+    mapping: (from) => ({
+      family: "IPv4",
+      address: "203.0.113.8",
+      port: from.port + offset,
+    }),
+  });
+  await nat.start();
+  const r = await rig({
+    snapshot: parseSnapshot(Deno.readTextFileSync(csv), csv),
+    acs: {
+      sessions: [{
+        requests: [
+          spa(`${IGD}UDPConnectionRequestAddress`, 2),
+          spv([
+            [`${IGD}UDPConnectionRequestAddressNotificationLimit`, "60"],
+            [`${IGD}STUNEnable`, "true"],
+            [`${IGD}STUNServerAddress`, "127.0.0.1"],
+            [`${IGD}STUNServerPort`, String(nat.port)],
+          ]),
+        ],
+      }],
+    },
+    context: { stun: true },
+    defaults: { PeriodicInformEnable: "false" },
+    agent: {
+      udpConnectionRequest: {
+        hostname: "127.0.0.1",
+        port: 0,
+        retransmitMs: [50, 100],
+      },
+    },
+  });
+  const ms = (name: string) => r.context.device.managementServer(name);
+  try {
+    await r.agent.start();
+    await r.acs.waitForSessions(1);
+    await r.agent.idle();
+    await r.clock.advance(0);
+    await until(
+      () => ms("UDPConnectionRequestAddress").startsWith("203.0.113.8:"),
+      "the mapping",
+    );
+    // The first notification goes at once.
+    await r.acs.waitForSessions(2);
+    await r.agent.idle();
+    assert.deepStrictEqual(r.acs.sessions[1].events, ["4 VALUE CHANGE"]);
+    const first = ms("UDPConnectionRequestAddress");
+
+    // The NAT moves the binding 30 s later: the value follows at once…
+    offset = 2;
+    await r.clock.advance(30_000);
+    await until(
+      () => ms("UDPConnectionRequestAddress") !== first,
+      "the new mapping",
+    );
+    const second = ms("UDPConnectionRequestAddress");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await r.agent.idle();
+    assert.equal(
+      r.acs.sessions.length,
+      2,
+      "…its notification waits for the limit",
+    );
+    // …and goes 60 s after the first one.
+    await r.clock.advance(30_000);
+    await r.acs.waitForSessions(3);
+    await r.agent.idle();
+    assert.deepStrictEqual(r.acs.sessions[2].events, ["4 VALUE CHANGE"]);
+    const values = new Map(
+      informOf(r.acs, 2).parameterList.map((p) => [p.name, p.value]),
+    );
+    assert.equal(values.get(`${IGD}UDPConnectionRequestAddress`), second);
   } finally {
     await r.stop();
     await nat.stop();
