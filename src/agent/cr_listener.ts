@@ -15,9 +15,9 @@ import {
 import { RefusalLog } from "../connreq/refusals.ts";
 import type { ManagedDevice } from "../management/managed_device.ts";
 import type { Clock } from "./clock.ts";
-import {
+import type {
   UdpConnectionRequestListener,
-  type UdpListenerSettings,
+  UdpListenerSettings,
 } from "./udp_listener.ts";
 
 /** How the listener is set up (credentials and the callback come from the agent). */
@@ -59,7 +59,8 @@ export class ConnectionRequestListener {
   readonly #settings: ListenerSettings | false;
   readonly #parts: ListenerParts;
   readonly #refusals: RefusalLog;
-  readonly #udp: UdpConnectionRequestListener | undefined;
+  /** Loaded only for an agent with a UDP port: the others never load `nat/`. */
+  readonly #udp: Promise<UdpConnectionRequestListener> | undefined;
   #server: ConnectionRequestServer | undefined;
 
   /** A listener that is not running yet; `false` settings keep it off. */
@@ -70,17 +71,21 @@ export class ConnectionRequestListener {
       log: (msg, details) => parts.log("warn", msg, details),
       now: () => parts.clock.now(),
     });
-    this.#udp = parts.udp && new UdpConnectionRequestListener(parts.udp, {
-      ...parts,
-      refusals: this.#refusals,
-      ...(settings && settings.rateLimit !== undefined
-        ? { rateLimit: settings.rateLimit }
-        : {}),
-      ...(settings && settings.rateIntervalMs !== undefined
-        ? { rateIntervalMs: settings.rateIntervalMs }
-        : {}),
-      onPublished: parts.onPublished ?? (() => {}),
-    });
+    const udp = parts.udp;
+    this.#udp = udp &&
+      import("./udp_listener.ts").then((m) =>
+        new m.UdpConnectionRequestListener(udp, {
+          ...parts,
+          refusals: this.#refusals,
+          ...(settings && settings.rateLimit !== undefined
+            ? { rateLimit: settings.rateLimit }
+            : {}),
+          ...(settings && settings.rateIntervalMs !== undefined
+            ? { rateIntervalMs: settings.rateIntervalMs }
+            : {}),
+          onPublished: parts.onPublished ?? (() => {}),
+        })
+      );
   }
 
   /** The published ConnectionRequestURL, while it runs. */
@@ -99,7 +104,7 @@ export class ConnectionRequestListener {
    */
   async apply(wanted: boolean): Promise<void> {
     await this.#applyHttp(wanted);
-    await this.#udp?.apply(
+    await (await this.#udp)?.apply(
       this.#parts.device.managementServer("EnableCWMP") === "true",
     );
   }
@@ -147,6 +152,6 @@ export class ConnectionRequestListener {
   async stop(): Promise<void> {
     const server = this.#server;
     this.#server = undefined;
-    await Promise.all([server?.stop(), this.#udp?.stop()]);
+    await Promise.all([server?.stop(), this.#udp?.then((udp) => udp.stop())]);
   }
 }

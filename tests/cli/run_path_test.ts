@@ -52,7 +52,7 @@ Deno.test("agent run statically imports no node: module and none of the tools", 
   assert.deepStrictEqual([...graph].filter((s) => s.startsWith("node:")), []);
   assert.deepStrictEqual(
     local.filter((p) =>
-      /^src\/(codegen|acs)\//.test(p) || p.includes("xsd") ||
+      /^src\/(codegen|acs|nat)\//.test(p) || p.includes("xsd") ||
       /^src\/device\/models\//.test(p) ||
       /^src\/cli\/(decode|rpc|status|permissions|local_commands|request_download)\.ts$/
         .test(p)
