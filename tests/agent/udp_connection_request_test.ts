@@ -258,3 +258,40 @@ Deno.test("TR-098: UDPConnectionRequestAddressNotificationLimit spaces the addre
     await nat.stop();
   }
 });
+
+Deno.test("a UDP port already taken is logged and the agent goes on with its sessions", async () => {
+  const taken = Deno.listenDatagram({
+    transport: "udp",
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  const port = (taken.addr as Deno.NetAddr).port;
+  const r = await rig({
+    context: { stun: true },
+    defaults: { PeriodicInformEnable: "false" },
+    agent: { udpConnectionRequest: { hostname: "127.0.0.1", port } },
+  });
+  try {
+    await r.agent.start();
+    await r.acs.waitForSessions(1);
+    await r.agent.idle();
+    const line = r.logs.find((l) =>
+      l.msg === "the UDP connection-request port cannot open"
+    );
+    assert.ok(line, JSON.stringify(r.logs));
+    assert.equal(line.port, port);
+    assert.equal(
+      r.context.device.managementServer("UDPConnectionRequestAddress"),
+      "",
+    );
+    // Sessions go on.
+    await r.agent.trigger([{
+      eventCode: "6 CONNECTION REQUEST",
+      commandKey: "",
+    }]);
+    await r.acs.waitForSessions(2);
+  } finally {
+    await r.stop();
+    taken.close();
+  }
+});
