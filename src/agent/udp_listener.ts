@@ -134,7 +134,9 @@ export class UdpConnectionRequestListener {
   async stop(unpublish = false): Promise<void> {
     const endpoint = this.#endpoint;
     this.#endpoint = undefined;
-    await this.#keepAlive?.stop();
+    // No new exchange from here; closing the port ends the one in flight
+    // (it would otherwise retransmit for up to 9.5 s), then the loop is done.
+    const keepAliveStopped = this.#keepAlive?.stop();
     this.#keepAlive = undefined;
     this.#stunKey = "";
     if (this.#limitTimer !== undefined) {
@@ -142,6 +144,7 @@ export class UdpConnectionRequestListener {
       this.#limitTimer = undefined;
     }
     await endpoint?.stop();
+    await keepAliveStopped;
     if (endpoint && unpublish) {
       this.#publish({ address: "", natDetected: false });
     }
@@ -163,16 +166,13 @@ export class UdpConnectionRequestListener {
       : "";
     if (key === this.#stunKey && (enabled ? this.#keepAlive : true)) return;
     this.#stunKey = key;
-    await this.#keepAlive?.stop();
+    // Not awaited: an exchange in flight may retransmit for seconds, and a
+    // stopped keep-alive drops its result whenever it comes.
+    void this.#keepAlive?.stop();
     this.#keepAlive = undefined;
     if (!enabled) {
       // STUN off: the port's own address, and no NAT by definition.
-      this.#publish({
-        address: `${
-          localAddress(endpoint.local.hostname)
-        }:${endpoint.local.port}`,
-        natDetected: false,
-      });
+      this.#publish({ address: ownAddress(endpoint), natDetected: false });
       return;
     }
     this.#keepAlive = new StunKeepAlive({

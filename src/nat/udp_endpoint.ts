@@ -113,7 +113,10 @@ export class UdpEndpoint {
   readonly #bucket: TokenBucket;
   readonly #refusals: RefusalLog;
   /** Binding Requests in flight, by transaction id in hex. */
-  readonly #pending = new Map<string, (message: StunMessage) => void>();
+  readonly #pending = new Map<
+    string,
+    (message: StunMessage | undefined) => void
+  >();
   readonly #receiving: Promise<void>;
   #stopped = false;
   #retransmissions = 0;
@@ -211,9 +214,10 @@ export class UdpEndpoint {
     return { ok: true, mapped: answer.mapped };
   }
 
-  /** Closes the port; Binding Requests in flight end without an answer. */
+  /** Closes the port; Binding Requests in flight end at once, unanswered. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    for (const resolve of this.#pending.values()) resolve(undefined);
     try {
       this.#socket.close();
     } catch {

@@ -253,3 +253,26 @@ Deno.test("a throwing session callback is logged and the port goes on serving", 
     await server.stop();
   }
 });
+
+Deno.test("closing the port ends a Binding exchange in flight at once, not after its retransmissions", async () => {
+  const silent = new StunServer({ drop: 100 });
+  await silent.start();
+  const endpoint = UdpEndpoint.start({
+    hostname: "127.0.0.1",
+    port: 0,
+    credentials: () => CR,
+    onRequest: () => {},
+    retransmitMs: [5000, 5000],
+  });
+  try {
+    const bound = endpoint.bind({ hostname: "127.0.0.1", port: silent.port });
+    await until(() => silent.requests.length === 1);
+    const began = Date.now();
+    await endpoint.stop();
+    const result = await bound;
+    assert.equal(result.ok, false);
+    assert.ok(Date.now() - began < 1000, `${Date.now() - began} ms`);
+  } finally {
+    await silent.stop();
+  }
+});
