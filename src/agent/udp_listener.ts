@@ -127,7 +127,7 @@ export class UdpConnectionRequestListener {
         natDetected: false,
       });
     }
-    await this.#applyStun(this.#endpoint);
+    this.#applyStun(this.#endpoint);
   }
 
   /** Closes the port and ends the keep-alives (publishing nothing when `unpublish`). */
@@ -150,7 +150,7 @@ export class UdpConnectionRequestListener {
     }
   }
 
-  async #applyStun(endpoint: UdpEndpoint): Promise<void> {
+  #applyStun(endpoint: UdpEndpoint): void {
     const ms = (name: string) => this.#parts.device.managementServer(name);
     const enabled = ms("STUNEnable") === "true";
     const key = enabled
