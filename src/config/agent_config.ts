@@ -162,7 +162,7 @@ export const RUN_FLAGS: Readonly<Record<keyof AgentConfig | "config", string>> =
     "udp-cr-port":
       "UDP connection requests and STUN (TR-069 Annex G) on this port (0 picks a free one); off when not given",
     "stun-servers":
-      "STUN servers the ACS may name in STUNServerAddress: host[:port] or *.domain[:port], comma-separated (default: the ACS URL's host, port 3478)",
+      "STUN servers the ACS may name in STUNServerAddress: host[:port] or *.domain[:port], comma-separated (default: the ACS hosts — the URL's and acs-allow's — on port 3478)",
     "cr-username": "user name the ACS must use for connection requests",
     "cr-password": "password the ACS must use for connection requests",
     "cr-cert-file": "PEM certificate: serve connection requests over HTTPS",

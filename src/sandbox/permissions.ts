@@ -146,21 +146,26 @@ export function udpHost(config: AgentConfig): string {
 
 /**
  * The STUN servers the agent may send Binding Requests to: the
- * `stun-servers` patterns, or the ACS URL's host on the STUN port.
+ * `stun-servers` patterns, or else the ACS hosts (the URL's and the
+ * `acs-allow` ones, where the ACS may move the device) on the STUN port —
+ * STUNServerAddress empty means the host of whatever URL is current.
  *
  * @example
  * ```ts
  * import { stunServerList } from "./permissions.ts";
- * console.log(stunServerList({ "state-dir": "/s", "acs-url": "https://acs.example.net/", device: "sim", "log-level": "info", "log-format": "text" }));
- * // ["acs.example.net:3478"]
+ * console.log(stunServerList({ "state-dir": "/s", "acs-url": "https://acs.example.net/", "acs-allow": ["*.example.org:443"],
+ *   device: "sim", "log-level": "info", "log-format": "text" }));
+ * // ["acs.example.net:3478", "*.example.org:3478"]
  * ```
  */
 export function stunServerList(config: AgentConfig): string[] {
   const named = config["stun-servers"];
   if (named && named.length > 0) return [...new Set(named)];
-  return config["acs-url"]
-    ? [`${new URL(config["acs-url"]).hostname}:3478`]
-    : [];
+  return [
+    ...new Set(
+      acsAllowList(config).map((entry) => `${entry.replace(/:\d+$/, "")}:3478`),
+    ),
+  ];
 }
 
 /**

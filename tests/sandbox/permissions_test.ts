@@ -350,6 +350,13 @@ Deno.test("a UDP connection-request port adds its address, the STUN servers and 
     [],
     "a port on one address needs no interface list",
   );
+  // The ACS may move the device: its other hosts serve STUN by default too.
+  const moved = computePermissions({
+    ...base,
+    "udp-cr-port": 7547,
+    "acs-allow": ["*.example.org:443"],
+  });
+  assert.ok(moved.net.includes("*.example.org:3478"), moved.net.join(" "));
   assert.ok(permissionFlags(udp).includes("--unstable-net"));
   const wan = computePermissions({
     ...base,
