@@ -64,13 +64,26 @@ export interface StunKeepAliveOptions {
  * @example
  * ```ts
  * import { authorityOf } from "./stun_keepalive.ts";
- * console.log(authorityOf({ family: "IPv6", address: "2001:db8:0:0:0:0:0:1", port: 7547 })); // "[2001:db8:0:0:0:0:0:1]:7547"
+ * console.log(authorityOf({ family: "IPv6", address: "2001:db8:0:0:0:0:0:1", port: 7547 })); // "[2001:db8::1]:7547"
  * ```
  */
 export function authorityOf(mapped: StunAddress): string {
   return mapped.family === "IPv6"
-    ? `[${mapped.address}]:${mapped.port}`
+    ? `[${canonicalIp(mapped.address)}]:${mapped.port}`
     : `${mapped.address}:${mapped.port}`;
+}
+
+/**
+ * An address in one spelling: IPv6 compressed as the URL parser writes it
+ * (a STUN answer spells every group, the interface list compresses them).
+ */
+function canonicalIp(address: string): string {
+  if (!address.includes(":")) return address;
+  try {
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return address;
+  }
 }
 
 /**
@@ -179,7 +192,9 @@ export class StunKeepAlive {
     const mapping: NatMapping = {
       address: authorityOf(result.mapped),
       natDetected: result.mapped.port !== local.port ||
-        !this.#options.localAddresses().includes(result.mapped.address),
+        !this.#options.localAddresses().map(canonicalIp).includes(
+          canonicalIp(result.mapped.address),
+        ),
     };
     const before = this.#published;
     if (

@@ -164,3 +164,45 @@ Deno.test("no NAT when the server sees the port's own address; failures are logg
     await server.stop();
   }
 });
+
+Deno.test("an IPv6 mapping to one of the host's own addresses is no NAT, however it is spelled", async () => {
+  const server = new StunServer({
+    mapping: (from) => ({
+      family: "IPv6",
+      address: "2001:db8:0:0:0:0:0:7",
+      port: from.port,
+    }),
+  });
+  await server.start();
+  const endpoint = UdpEndpoint.start({
+    hostname: "127.0.0.1",
+    port: 0,
+    credentials: () => ({ username: "acs", password: "x" }),
+    onRequest: () => {},
+    retransmitMs: [50],
+  });
+  const timers = new ManualTimers();
+  const published: NatMapping[] = [];
+  const keepAlive = new StunKeepAlive({
+    endpoint,
+    target: () => ({ hostname: "127.0.0.1", port: server.port }),
+    periods: () => ({ minS: 30, maxS: -1 }),
+    // As Deno.networkInterfaces() writes it: compressed.
+    localAddresses: () => ["127.0.0.1", "2001:DB8::7"],
+    onMapping: (m) => published.push(m),
+    timers,
+  });
+  try {
+    keepAlive.start();
+    timers.fire();
+    await until(() => published.length === 1);
+    assert.deepStrictEqual(published[0], {
+      address: `[2001:db8::7]:${endpoint.local.port}`,
+      natDetected: false,
+    });
+  } finally {
+    await keepAlive.stop();
+    await endpoint.stop();
+    await server.stop();
+  }
+});
