@@ -19,6 +19,8 @@ import type { AcsBody, CpeMessage, SoapHeader } from "../cwmp/messages.ts";
 import type { CwmpNamespaceName } from "../cwmp/namespaces.ts";
 import { randomNonce } from "../transport/digest.ts";
 import { DigestVerifier } from "../transport/digest_server.ts";
+import type { ContentCoding } from "../transport/content_coding.ts";
+import { codedResponse, readCoded } from "./_coded.ts";
 import { validateEnvelopes } from "./xsd.ts";
 import { type NodeHttpsServer, serveNodeHttps } from "./_node_https.ts";
 import type {
@@ -65,6 +67,10 @@ export class FixtureAcs {
   readonly #verifier = new DigestVerifier({ realm: "fixture-acs" });
   readonly #sessions: RecordedSession[] = [];
   #current: CurrentSession | undefined;
+  /** The content coding of the request being answered, if any. */
+  #replyCoding: ContentCoding | undefined;
+  /** The content coding of every POST so far, in order ("" for none). */
+  readonly postCodings: string[] = [];
   readonly #scripts = new Map<number, SessionScript>();
   /** The session the last 204 ended: a CPE may still send its requests in it. */
   #ending: CurrentSession | undefined;
@@ -214,7 +220,11 @@ export class FixtureAcs {
       await unauthorized(request, auth, this.#verifier, "fixture-acs");
     if (refused) return refused;
 
-    const raw = new Uint8Array(await request.arrayBuffer());
+    const read = await readCoded(request);
+    if (read instanceof Response) return read;
+    const raw = read.raw;
+    this.#replyCoding = read.coding;
+    this.postCodings.push(read.coding ?? "");
     const xml = new TextDecoder().decode(raw);
     const current0 = this.#current;
     if (current0 && raw.length > (this.#options.maxDecodeBytes ?? Infinity)) {
@@ -399,10 +409,7 @@ export class FixtureAcs {
   ): Response {
     const xml = encodeAcsMessage({ namespace, header, body });
     this.#current?.session.messages.push({ direction: "ACS→CPE", xml });
-    return new Response(xml, {
-      status: 200,
-      headers: { "content-type": 'text/xml; charset="utf-8"' },
-    });
+    return codedResponse(xml, this.#replyCoding);
   }
 
   /**

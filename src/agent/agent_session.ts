@@ -15,6 +15,7 @@ import {
   type TranscriptEntry,
 } from "../session/runner.ts";
 import type { AcsClientOptions } from "../transport/acs_client.ts";
+import { codingOf, type ContentCoding } from "../transport/content_coding.ts";
 import type { EventRecord } from "../state/agent_state.ts";
 import type { Clock } from "./clock.ts";
 import type { NotificationTracker } from "./notifications.ts";
@@ -139,6 +140,7 @@ export async function runAgentSession(
         username: ms("Username"),
         password: ms("Password"),
         now: () => clock.now(),
+        ...compressionOf(ms("HTTPCompression")),
       },
       start: {
         inform,
@@ -294,4 +296,10 @@ export class AgentSessions {
     });
     return retryDelayMs === undefined ? { result } : { result, retryDelayMs };
   }
+}
+
+/** ManagementServer.HTTPCompression as the client's option (none when Disabled). */
+function compressionOf(value: string): { compression?: ContentCoding } {
+  const coding = codingOf(value);
+  return coding ? { compression: coding } : {};
 }

@@ -25,9 +25,9 @@ const uint = (min = 0, max?: number) => ({
 /**
  * ManagementServer parameters the agent owns (digest §14.1), with types and
  * factory defaults. The STUN ones join them only with a UDP port
- * (`stun_parameters.ts`); XMPP, lightweight notifications, alias addressing,
- * Kicked and HTTP compression are not implemented, so their parameters are
- * not advertised (an ACS must not be told a feature exists that does not).
+ * (`stun_parameters.ts`); XMPP, lightweight notifications, alias addressing
+ * and Kicked are not implemented, so their parameters are not advertised
+ * (an ACS must not be told a feature exists that does not).
  */
 export const MANAGEMENT_SERVER_PARAMETERS: Readonly<
   Record<string, AgentParameterDefinition>
@@ -124,6 +124,18 @@ export const MANAGEMENT_SERVER_PARAMETERS: Readonly<
     type: { base: "boolean" },
     writable: false,
     default: "false",
+  },
+  // TR-069 §3.4.7 (src/transport/content_coding.ts): Compress (LZW) is
+  // left out, as no ACS sends it and the platform has no codec for it.
+  HTTPCompressionSupported: {
+    type: { base: "string", list: true, enumeration: ["GZIP", "Deflate"] },
+    writable: false,
+    default: "GZIP,Deflate",
+  },
+  HTTPCompression: {
+    type: { base: "string", enumeration: ["Disabled", "GZIP", "Deflate"] },
+    writable: true,
+    default: "Disabled",
   },
   SupportedConnReqMethods: {
     type: { base: "string", list: true, enumeration: ["HTTP", "STUN", "XMPP"] },

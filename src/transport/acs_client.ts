@@ -13,6 +13,12 @@ import {
   parseDigestChallenge,
   randomNonce,
 } from "./digest.ts";
+import {
+  type ContentCoding,
+  decodeBody,
+  encodeBody,
+  stillEncoded,
+} from "./content_coding.ts";
 import type { HttpReply, HttpTransport } from "./http_transport.ts";
 import { transportFor } from "./transport_for.ts";
 import { TransportError } from "./transport_error.ts";
@@ -43,6 +49,8 @@ export interface AcsClientOptions {
   readonly allowRedirect?: (url: URL) => boolean;
   /** The clock, for cookies. */
   readonly now?: () => number;
+  /** HTTP compression of the CPE's messages (ManagementServer.HTTPCompression). */
+  readonly compression?: ContentCoding;
 }
 
 /** An ACS reply. */
@@ -220,11 +228,20 @@ export class AcsClient {
     soapAction: boolean,
   ): Promise<HttpReply> {
     const headers = new Headers();
+    const coding = this.#options.compression;
     if (body.length > 0) {
       headers.set("content-type", 'text/xml; charset="utf-8"');
       // Requests carry SOAPAction (empty value); responses and faults an empty header too (digest §1.2).
       headers.set("soapaction", soapAction ? '""' : "");
+      if (coding) {
+        body = await encodeBody(
+          typeof body === "string" ? new TextEncoder().encode(body) : body,
+          coding,
+        );
+        headers.set("content-encoding", coding);
+      }
     }
+    if (coding) headers.set("accept-encoding", coding);
     const cookie = this.#cookies.header(this.#url);
     if (cookie) headers.set("cookie", cookie);
     const authorization = this.#authorization();
@@ -307,6 +324,15 @@ export class AcsClient {
     for (const chunk of chunks) {
       out.set(chunk, offset);
       offset += chunk.length;
+    }
+    // An ACS answers in the coding it was sent (GenieACS does); fetch has
+    // decoded such a body already, node:https has not.
+    const coding = response.headers.get("content-encoding")?.trim()
+      .toLowerCase();
+    if (
+      (coding === "gzip" || coding === "deflate") && stillEncoded(out, coding)
+    ) {
+      return await decodeBody(out, coding, limit);
     }
     return out;
   }

@@ -11,6 +11,7 @@
  * @module
  */
 export * from "./acs_client.ts";
+export * from "./content_coding.ts";
 export * from "./cookies.ts";
 export * from "./digest.ts";
 export * from "./digest_server.ts";

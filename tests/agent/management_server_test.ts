@@ -269,3 +269,54 @@ Deno.test("timers longer than JavaScript's 24.8-day limit fire on time, not at o
     await r.stop();
   }
 });
+
+Deno.test("ManagementServer.HTTPCompression set by the ACS compresses the next session's messages; Disabled stops it", async () => {
+  const r = await rig({
+    acs: {
+      sessions: [{ requests: [spv([[`${MS}HTTPCompression`, "GZIP"]])] }],
+    },
+    defaults: { PeriodicInformEnable: "false" },
+  });
+  try {
+    assert.equal(
+      r.context.device.managementServer("HTTPCompressionSupported"),
+      "GZIP,Deflate",
+    );
+    assert.equal(
+      r.context.device.managementServer("HTTPCompression"),
+      "Disabled",
+    );
+    await r.agent.start();
+    await r.acs.waitForSessions(1);
+    await r.agent.idle();
+    assert.ok(
+      r.acs.postCodings.every((c) => c === ""),
+      "the first session was plain",
+    );
+    const plain = r.acs.postCodings.length;
+    r.acs.script(1, {
+      requests: [spv([[`${MS}HTTPCompression`, "Disabled"]])],
+    });
+    await r.agent.trigger([{
+      eventCode: "6 CONNECTION REQUEST",
+      commandKey: "",
+    }]);
+    await r.acs.waitForSessions(2);
+    await r.agent.idle();
+    assert.deepStrictEqual(
+      r.acs.postCodings.slice(plain),
+      ["gzip", "", "gzip"],
+      "Inform and SetParameterValuesResponse compressed",
+    );
+    const before = r.acs.postCodings.length;
+    await r.agent.trigger([{
+      eventCode: "6 CONNECTION REQUEST",
+      commandKey: "",
+    }]);
+    await r.acs.waitForSessions(3);
+    await r.agent.idle();
+    assert.ok(r.acs.postCodings.slice(before).every((c) => c === ""));
+  } finally {
+    await r.stop();
+  }
+});
