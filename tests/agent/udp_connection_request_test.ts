@@ -4,6 +4,7 @@
  * publishes it (actively notified) with NATDetected, and a UDP Connection
  * Request to the port opens a session.
  */
+import { until } from "../_helpers/until.ts";
 import assert from "node:assert/strict";
 import { StunServer } from "../../src/acs/stun_server.ts";
 import { informOf, rig } from "../_helpers/agent.ts";
@@ -12,17 +13,13 @@ import { parseSnapshot } from "../../src/device/snapshot.ts";
 
 const MS = "Device.ManagementServer.";
 
-async function until(
-  check: () => boolean,
-  what: string,
-  ms = 5000,
-): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** The ACS's SetParameterValues turning STUN on, towards 127.0.0.1:`port`. */
+const stunOn = (port: number) =>
+  spv([
+    [`${MS}STUNEnable`, "true"],
+    [`${MS}STUNServerAddress`, "127.0.0.1"],
+    [`${MS}STUNServerPort`, String(port)],
+  ]);
 
 Deno.test("behind a NAT: the mapping STUN finds is published and notified, and a UDP connection request opens a session", async () => {
   const nat = new StunServer({
@@ -38,11 +35,7 @@ Deno.test("behind a NAT: the mapping STUN finds is published and notified, and a
       sessions: [{
         requests: [
           spa(`${MS}UDPConnectionRequestAddress`, 2),
-          spv([
-            [`${MS}STUNEnable`, "true"],
-            [`${MS}STUNServerAddress`, "127.0.0.1"],
-            [`${MS}STUNServerPort`, String(nat.port)],
-          ]),
+          stunOn(nat.port),
         ],
       }],
     },
@@ -131,11 +124,7 @@ Deno.test("a STUN server outside the allowed ones gets no Binding Request; the r
     acs: {
       sessions: [{
         requests: [
-          spv([
-            [`${MS}STUNEnable`, "true"],
-            [`${MS}STUNServerAddress`, "127.0.0.1"],
-            [`${MS}STUNServerPort`, String(nat.port)],
-          ]),
+          stunOn(nat.port),
         ],
       }],
     },

@@ -3,6 +3,7 @@
  * published, a moved mapping announced with BINDING-CHANGE at once, the
  * period from the keep-alive parameters, failures said once.
  */
+import { until } from "../_helpers/until.ts";
 import assert from "node:assert/strict";
 import { StunServer } from "../../src/acs/stun_server.ts";
 import {
@@ -31,14 +32,6 @@ class ManualTimers {
     this.pending.delete(handle);
     timer.fn();
     return timer.ms;
-  }
-}
-
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 5));
   }
 }
 

@@ -3,6 +3,7 @@
  * Binding exchanges (retransmitted, challenged, refused) and UDP
  * Connection Requests, accepted once, refused and counted otherwise.
  */
+import { until } from "../_helpers/until.ts";
 import assert from "node:assert/strict";
 import { StunServer } from "../../src/acs/stun_server.ts";
 import { UdpEndpoint } from "../../src/nat/udp_endpoint.ts";
@@ -28,14 +29,6 @@ async function withStun(
   } finally {
     await endpoint.stop();
     await server.stop();
-  }
-}
-
-async function until(check: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 5));
   }
 }
 

@@ -15,6 +15,17 @@ const CERTS = new URL("../../certs/", import.meta.url);
 const pem = (name: string) => Deno.readTextFileSync(new URL(name, CERTS));
 const BOOT = [{ eventCode: "1 BOOT", commandKey: "" }];
 
+/** A simulated device and its 1 BOOT Inform. */
+async function boot() {
+  const context = await simContext();
+  const inform = await buildInform(context, {
+    events: BOOT,
+    retryCount: 0,
+    now: new Date("2026-12-03T10:00:00Z"),
+  });
+  return { context, inform };
+}
+
 for (
   const scheme of [
     { name: "http", acs: {} },
@@ -40,12 +51,7 @@ for (
       });
       await acs.start();
       try {
-        const context = await simContext();
-        const inform = await buildInform(context, {
-          events: BOOT,
-          retryCount: 0,
-          now: new Date("2026-12-03T10:00:00Z"),
-        });
+        const { context, inform } = await boot();
         const result = await runSession({
           url: acs.url,
           context,
@@ -77,12 +83,7 @@ Deno.test("without HTTPCompression nothing is compressed", async () => {
   const acs = new FixtureAcs({});
   await acs.start();
   try {
-    const context = await simContext();
-    const inform = await buildInform(context, {
-      events: BOOT,
-      retryCount: 0,
-      now: new Date("2026-12-03T10:00:00Z"),
-    });
+    const { context, inform } = await boot();
     const result = await runSession({
       url: acs.url,
       context,
@@ -110,12 +111,7 @@ Deno.test("a compressed answer that would expand past the message limit fails th
       },
     }));
   try {
-    const context = await simContext();
-    const inform = await buildInform(context, {
-      events: BOOT,
-      retryCount: 0,
-      now: new Date("2026-12-03T10:00:00Z"),
-    });
+    const { context, inform } = await boot();
     const result = await runSession({
       url: `http://127.0.0.1:${server.addr.port}/acs`,
       context,
